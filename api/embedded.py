@@ -1,0 +1,65 @@
+"""The embedded PostgreSQL used when DATABASE_URL is unset, so a fresh machine needs only Python.
+
+It is a real PostgreSQL server (the `pgserver` package ships the binaries) whose data lives under
+the user's data directory and is reused across runs; the server stops when the process that
+started it exits. Nothing else in Broadsheet knows the difference.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+logger = logging.getLogger(__name__)
+
+DATABASE_NAME = "broadsheet"
+_server: Any = None
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("broadsheet")) / "pgdata"
+
+
+def start_embedded_postgres(data_dir: Path | None = None) -> str:
+    """Start (or attach to) the embedded server and return an asyncpg URL for its database."""
+    global _server
+    pgdata = (data_dir or default_data_dir()).expanduser().resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # pgserver locks under the user's runtime dir; without XDG_RUNTIME_DIR platformdirs warns.
+        warnings.simplefilter("ignore")
+        import pgserver  # noqa: PLC0415 - heavy import, only needed when embedded
+
+        _server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    exists = _server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    if "(1 row)" not in exists:
+        _server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+        logger.info("created database %s in %s", DATABASE_NAME, pgdata)
+    info = _server.get_postmaster_info()
+    return f"postgresql+asyncpg://postgres@/{DATABASE_NAME}?host={info.socket_dir}&port={info.port}"
+
+
+def resolve_database_url(configured: str | None, data_dir: str | None = None) -> str:
+    """The URL to use: the configured one, else the embedded server's.
+
+    The embedded URL is exported as DATABASE_URL so that uvicorn worker processes and alembic,
+    which read settings afresh, connect to the same server instead of starting another.
+    """
+    if configured:
+        return normalize_database_url(configured)
+    url = start_embedded_postgres(Path(data_dir) if data_dir else None)
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the common spellings (postgres://, postgresql://) and use the asyncpg driver."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,44 @@
+"""Run alembic from code, so `broadsheet db ...` works from any directory and from a wheel."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from alembic.config import Config
+
+from alembic import command
+
+
+def migrations_dir() -> Path:
+    """The folder holding env.py: the installed `broadsheet_migrations`, or the repo's alembic/."""
+    spec = importlib.util.find_spec("broadsheet_migrations")
+    if spec is not None and spec.submodule_search_locations:
+        for location in spec.submodule_search_locations:
+            if (Path(location) / "env.py").exists():
+                return Path(location)
+    checkout = Path(__file__).resolve().parent.parent / "alembic"
+    if (checkout / "env.py").exists():
+        return checkout
+    raise RuntimeError("Broadsheet's migrations are missing from this installation")
+
+
+def alembic_config(database_url: str | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.attributes["configure_logging"] = False
+    if database_url:
+        config.attributes["database_url"] = database_url
+    return config
+
+
+def upgrade(revision: str = "head", database_url: str | None = None) -> None:
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def downgrade(revision: str, database_url: str | None = None) -> None:
+    command.downgrade(alembic_config(database_url), revision)
+
+
+def current(database_url: str | None = None) -> None:
+    command.current(alembic_config(database_url), verbose=False)
