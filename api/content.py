@@ -136,7 +136,8 @@ _BLOCK_TAGS: frozenset[str] = frozenset(
     }
 )
 _INVISIBLE_TAGS: frozenset[str] = frozenset({"script", "style", "template", "head", "title"})
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+# Collapsible whitespace, as a browser sees it: a no-break space is content, not layout.
+_SPACES = re.compile(r"[ \t\r\f\v]+")
 _WHITESPACE = re.compile(r"\s+")
 
 

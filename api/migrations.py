@@ -42,3 +42,16 @@ def downgrade(revision: str, database_url: str | None = None) -> None:
 
 def current(database_url: str | None = None) -> None:
     command.current(alembic_config(database_url), verbose=False)
+
+
+async def drop_version_table(database_url: str) -> None:
+    """After a downgrade to base, remove alembic's bookkeeping table too: no tables are left."""
+    from sqlalchemy import text  # noqa: PLC0415
+    from sqlalchemy.ext.asyncio import create_async_engine  # noqa: PLC0415
+
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    finally:
+        await engine.dispose()

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     redis_url: SecretStr | None = Field(
         default=None, description="Optional Redis for state shared across replicas."
     )
+    broadsheet_secret_key: SecretStr | None = Field(
+        default=None, description="Signs pagination cursors; derived from DATABASE_URL when unset."
+    )
     broadsheet_env: Environment = Environment.DEVELOPMENT
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)

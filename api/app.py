@@ -1,0 +1,116 @@
+"""The ASGI application: Starlette with the GraphQL endpoint, health checks and shared resources."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from api.database import Database
+from api.embedded import normalize_database_url
+from api.queries.visibility import Visibility
+from api.settings import Settings, get_settings
+from schema.context import Context, SerializedSession
+from schema.loaders import Loaders
+from schema.relay import CursorCodec
+from schema.root import schema
+
+logger = logging.getLogger(__name__)
+
+
+def cursor_secret(settings: Settings) -> bytes:
+    """The key cursors are signed with: configured, or derived from the database URL.
+
+    Deriving it keeps every replica of one deployment agreeing without extra configuration.
+    """
+    if settings.broadsheet_secret_key is not None:
+        return settings.broadsheet_secret_key.get_secret_value().encode()
+    url = settings.database_url.get_secret_value() if settings.database_url else "embedded"
+    return hashlib.sha256(b"broadsheet-cursors:" + url.encode()).digest()
+
+
+class BroadsheetGraphQL(GraphQL[Context, None]):
+    """The GraphQL endpoint, building one Context (session, loaders, visibility) per request."""
+
+    def __init__(self, database: Database, codec: CursorCodec, **options: Any) -> None:
+        super().__init__(schema, **options)
+        self.database = database
+        self.codec = codec
+
+    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+        db = SerializedSession(self.database.read_sessions)
+        request.state.db_session = db
+        visibility = Visibility.public()
+        return Context(
+            request=request,
+            response=response,
+            db=db,
+            visibility=visibility,
+            loaders=Loaders.create(db, visibility),
+            cursors=self.codec,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            db = scope.get("state", {}).get("db_session")
+            if isinstance(db, SerializedSession):
+                await db.close()
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    database: Database = request.app.state.database
+    try:
+        async with database.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not ready"
+        logger.warning("readiness check failed: database unreachable")
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
+    """Build the application. Pass `database` to share engines (tests); otherwise one is made."""
+    settings = settings or get_settings()
+    owns_database = database is None
+    if database is None:
+        if settings.database_url is None:
+            raise RuntimeError("DATABASE_URL is not set (the CLI starts an embedded PostgreSQL for you)")
+        read_url = settings.database_read_url.get_secret_value() if settings.database_read_url else None
+        database = Database.connect(
+            normalize_database_url(settings.database_url.get_secret_value()), settings, read_url
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            await database.dispose()
+
+    graphql = BroadsheetGraphQL(database, CursorCodec(cursor_secret(settings)))
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    return app

@@ -1,0 +1,173 @@
+"""The `broadsheet` command line: serve, demo, migrations, seeding and schema export."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from api.embedded import resolve_database_url
+from api.settings import get_settings
+
+app = typer.Typer(help="Broadsheet: a headless GraphQL content API for a news network.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+seed_app = typer.Typer(help="Load content.", no_args_is_help=True)
+schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(seed_app, name="seed")
+app.add_typer(schema_app, name="schema")
+
+console = Console(stderr=True)
+
+
+def database_url() -> str:
+    """DATABASE_URL, or the embedded PostgreSQL (started on first use, stopped at exit)."""
+    settings = get_settings()
+    configured = settings.database_url.get_secret_value() if settings.database_url else None
+    if configured is None:
+        console.print("[dim]DATABASE_URL is unset: using the embedded PostgreSQL.[/dim]")
+    return resolve_database_url(configured, settings.broadsheet_data_dir)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database up to REVISION (default: head)."""
+    from api import migrations  # noqa: PLC0415 - keep `--help` fast
+
+    migrations.upgrade(revision, database_url())
+    console.print(f"[green]Database at {revision}.[/green]")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="A revision, or 'base' for empty.")]) -> None:
+    """Migrate the database down to REVISION; `base` leaves no tables at all."""
+    from api import migrations  # noqa: PLC0415
+
+    url = database_url()
+    migrations.downgrade(revision, url)
+    if revision == "base":
+        asyncio.run(migrations.drop_version_table(url))
+    console.print(f"[green]Database at {revision}.[/green]")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's current revision."""
+    from api import migrations  # noqa: PLC0415
+
+    migrations.current(database_url())
+
+
+async def _seed_demo(url: str) -> dict[str, int]:
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine  # noqa: PLC0415
+
+    from api.demo.newsroom import seed_demo  # noqa: PLC0415
+
+    engine = create_async_engine(url)
+    try:
+        async with AsyncSession(engine) as session:
+            counts = await seed_demo(session)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    return counts
+
+
+@seed_app.command("demo")
+def seed_demo_command() -> None:
+    """Load the demo newsroom (idempotent: running it twice changes nothing)."""
+    counts = asyncio.run(_seed_demo(database_url()))
+    for table, count in counts.items():
+        console.print(f"  {table:<24} {count:>6}")
+
+
+@seed_app.command("synthetic")
+def seed_synthetic_command(
+    articles: Annotated[int, typer.Option(min=1, help="How many articles to add.")] = 10_000,
+    sources: Annotated[int, typer.Option(min=1, help="How many synthetic sources.")] = 20,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 1,
+) -> None:
+    """Bulk-load synthetic articles with COPY, for benchmarks."""
+    from rich.progress import Progress  # noqa: PLC0415
+    from sqlalchemy.ext.asyncio import create_async_engine  # noqa: PLC0415
+
+    from api.demo.synthetic import seed_synthetic  # noqa: PLC0415
+
+    url = database_url()
+
+    async def run() -> dict[str, int]:
+        engine = create_async_engine(url)
+        try:
+            with Progress(console=console) as progress:
+                task = progress.add_task("articles", total=articles)
+                return await seed_synthetic(
+                    engine, articles=articles, sources=sources, seed=seed,
+                    progress=lambda done: progress.update(task, completed=done),
+                )
+        finally:
+            await engine.dispose()
+
+    counts = asyncio.run(run())
+    for table, count in counts.items():
+        console.print(f"  {table:<24} {count:>6}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API (uvicorn)."""
+    import uvicorn  # noqa: PLC0415
+
+    database_url()  # starts the embedded server when needed; workers inherit DATABASE_URL
+    console.print(f"GraphQL at [bold]http://{host}:{port}/graphql[/bold]")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Migrate, load the demo newsroom and serve it on http://127.0.0.1:8000/graphql."""
+    from api import migrations  # noqa: PLC0415
+
+    url = database_url()
+    migrations.upgrade("head", url)
+    counts = asyncio.run(_seed_demo(url))
+    console.print(
+        f"Demo newsroom ready: {counts.get('articles', 0)} articles, "
+        f"{counts.get('sources', 0)} sources, {counts.get('newsletter_issues', 0)} newsletter issues."
+    )
+    serve(host=host, port=port, workers=1)
+
+
+@schema_app.command("export")
+def schema_export() -> None:
+    """Print the schema as SDL (schema.graphql in the repository is kept equal to it)."""
+    from schema.root import schema  # noqa: PLC0415
+
+    typer.echo(schema.as_str())
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Newsletter queries: newsletters, their issues (newest first) and each issue's items."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.models import Article, Newsletter, NewsletterIssue, NewsletterItem
+from api.queries.pagination import Page, Window, fetch_page
+from api.queries.visibility import Visibility
+
+
+async def all_newsletters(session: AsyncSession) -> list[Newsletter]:
+    return list((await session.scalars(select(Newsletter).order_by(Newsletter.name))).all())
+
+
+async def newsletters_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Newsletter]:
+    rows = (await session.scalars(select(Newsletter).where(Newsletter.id.in_(ids)))).all()
+    return {row.id: row for row in rows}
+
+
+async def newsletter_by_slug(session: AsyncSession, slug: str) -> Newsletter | None:
+    return (await session.scalars(select(Newsletter).where(Newsletter.slug == slug))).one_or_none()
+
+
+def _issues(visibility: Visibility, newsletter_id: int) -> Select[tuple[NewsletterIssue]]:
+    return select(NewsletterIssue).where(
+        NewsletterIssue.newsletter_id == newsletter_id, visibility.issues()
+    )
+
+
+async def issue_page(
+    session: AsyncSession, visibility: Visibility, newsletter_id: int, window: Window
+) -> Page[NewsletterIssue]:
+    keys = [NewsletterIssue.date, NewsletterIssue.id]
+    return await fetch_page(session, _issues(visibility, newsletter_id), keys, window, descending=True)
+
+
+async def count_issues(session: AsyncSession, visibility: Visibility, newsletter_id: int) -> int:
+    statement = select(func.count()).select_from(_issues(visibility, newsletter_id).subquery())
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def latest_issues(
+    session: AsyncSession, visibility: Visibility, newsletter_ids: Sequence[int]
+) -> dict[int, NewsletterIssue]:
+    statement = (
+        select(NewsletterIssue)
+        .where(NewsletterIssue.newsletter_id.in_(newsletter_ids), visibility.issues())
+        .order_by(NewsletterIssue.newsletter_id, NewsletterIssue.date.desc(), NewsletterIssue.id.desc())
+        .distinct(NewsletterIssue.newsletter_id)
+    )
+    return {issue.newsletter_id: issue for issue in (await session.scalars(statement)).all()}
+
+
+async def issue_by_date(
+    session: AsyncSession, visibility: Visibility, newsletter_slug: str, day: date
+) -> NewsletterIssue | None:
+    statement = (
+        select(NewsletterIssue)
+        .join(Newsletter, Newsletter.id == NewsletterIssue.newsletter_id)
+        .where(Newsletter.slug == newsletter_slug, NewsletterIssue.date == day, visibility.issues())
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def issues_by_ids(
+    session: AsyncSession, visibility: Visibility, ids: Sequence[int]
+) -> dict[int, NewsletterIssue]:
+    statement = select(NewsletterIssue).where(NewsletterIssue.id.in_(ids), visibility.issues())
+    return {issue.id: issue for issue in (await session.scalars(statement)).all()}
+
+
+async def items_by_issue(
+    session: AsyncSession, visibility: Visibility, issue_ids: Sequence[int]
+) -> dict[int, list[tuple[NewsletterItem, Article]]]:
+    """Each issue's items in editorial order with their articles; invisible articles left out."""
+    statement = (
+        select(NewsletterItem, Article)
+        .join(Article, Article.id == NewsletterItem.article_id)
+        .where(NewsletterItem.issue_id.in_(issue_ids), visibility.articles())
+        .order_by(NewsletterItem.issue_id, NewsletterItem.position)
+    )
+    result: dict[int, list[tuple[NewsletterItem, Article]]] = defaultdict(list)
+    for item, article in (await session.execute(statement)).all():
+        result[item.issue_id].append((item, article))
+    return result

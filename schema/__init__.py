@@ -1,0 +1,1 @@
+"""The Strawberry GraphQL schema of Broadsheet, one module per domain, merged in `schema.root`."""

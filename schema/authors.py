@@ -1,0 +1,89 @@
+"""Authors: person and organisation bylines, their directory and each author's feed."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api import models
+from api.queries import catalog
+from api.queries.articles import ArticleCriteria
+from schema.articles import Article, ArticleFilter, ArticleOrder, Image, article_connection, criteria_from, load_image
+from schema.connections import Connection, build_connection
+from schema.context import Info
+from schema.relay import Node, page_window, to_global_id
+from schema.sources import Source
+
+
+@strawberry.type
+class Author(Node):
+    id: strawberry.ID
+    slug: str
+    name: str = strawberry.field(description="A person, or an organisation byline.")
+    bio: str | None
+    is_organization: bool
+    row: strawberry.Private[models.Author]
+
+    @classmethod
+    def from_row(cls, row: models.Author) -> Author:
+        return cls(
+            id=to_global_id("Author", row.id),
+            slug=row.slug,
+            name=row.name,
+            bio=row.bio,
+            is_organization=row.is_organization,
+            row=row,
+        )
+
+    @strawberry.field(description="Affiliation, if any.")
+    async def source(self, info: Info) -> Source | None:
+        if self.row.source_id is None:
+            return None
+        row = await info.context.loaders.source_by_id.load(self.row.source_id)
+        return Source.from_row(row) if row else None
+
+    @strawberry.field
+    async def avatar(self, info: Info) -> Image | None:
+        return await load_image(info, self.row.avatar_id)
+
+    @strawberry.field
+    async def articles(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ArticleFilter | None = None,  # noqa: A002 - the contract's name
+        order_by: ArticleOrder | None = None,
+    ) -> Connection[Article]:
+        return await article_connection(
+            info,
+            criteria=criteria_from(filter, ArticleCriteria(author_id=self.row.id)),
+            order=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+
+@strawberry.type
+class AuthorQueries:
+    @strawberry.field
+    async def author(self, info: Info, slug: str) -> Author | None:
+        row = await info.context.db.run(catalog.row_by_slug, models.Author, slug)
+        return Author.from_row(row) if row else None
+
+    @strawberry.field(description="Bylines in name order, optionally those affiliated with a source.")
+    async def authors(
+        self, info: Info, first: int | None = None, after: str | None = None, source: str | None = None
+    ) -> Connection[Author]:
+        context = info.context
+        kind = "author:name"
+        window = page_window(context.cursors, kind, first, after)
+        page = await context.db.run(catalog.author_page, source, window)
+
+        async def count() -> int:
+            return await context.db.run(catalog.count_authors, source)
+
+        return build_connection(context.cursors, kind, page, Author.from_row, count)

@@ -1,0 +1,124 @@
+"""Per-request dataloaders: each relation costs one statement per batch, whatever the page size.
+
+Loaders are named `<Result>By<Key>`; all of them go through the request's serialized session
+and apply the request's visibility, so a loader can never show a reader a draft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from api.models import Article, Author, Image, Newsletter, NewsletterIssue, NewsletterItem, Section, Source, Tag
+from api.queries import articles as article_queries
+from api.queries import catalog, newsletters
+from api.queries.visibility import Visibility
+from schema.context import SerializedSession
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _loader(
+    fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V
+) -> DataLoader[K, V]:
+    async def load(keys: list[K]) -> list[V]:
+        found = await fetch(list(dict.fromkeys(keys)))
+        return [found.get(key, missing) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Loaders:
+    article_by_id: DataLoader[int, Article | None]
+    source_by_id: DataLoader[int, Source | None]
+    section_by_id: DataLoader[int, Section | None]
+    author_by_id: DataLoader[int, Author | None]
+    tag_by_id: DataLoader[int, Tag | None]
+    image_by_id: DataLoader[int, Image | None]
+    newsletter_by_id: DataLoader[int, Newsletter | None]
+    issue_by_id: DataLoader[int, NewsletterIssue | None]
+    authors_by_article: DataLoader[int, list[Author]]
+    tags_by_article: DataLoader[int, list[Tag]]
+    countries_by_article: DataLoader[int, list[str]]
+    sections_by_parent: DataLoader[int, list[Section]]
+    related_by_article: DataLoader[tuple[int, int], list[Article]]
+    highlight_by_article: DataLoader[tuple[str, int], str | None]
+    items_by_issue: DataLoader[int, list[tuple[NewsletterItem, Article]]]
+    latest_issue_by_newsletter: DataLoader[int, NewsletterIssue | None]
+
+    @classmethod
+    def create(cls, db: SerializedSession, visibility: Visibility) -> Loaders:
+        def rows(model: type[catalog.Row]) -> DataLoader[int, catalog.Row | None]:
+            async def fetch(ids: list[int]) -> dict[int, catalog.Row | None]:
+                return dict(await db.run(catalog.rows_by_ids, model, ids))
+
+            return _loader(fetch, None)
+
+        async def articles(ids: list[int]) -> dict[int, Article | None]:
+            return dict(await db.run(article_queries.articles_by_ids, visibility, ids))
+
+        async def authors(ids: list[int]) -> dict[int, list[Author]]:
+            return await db.run(article_queries.authors_by_article, ids)
+
+        async def tags(ids: list[int]) -> dict[int, list[Tag]]:
+            return await db.run(article_queries.tags_by_article, ids)
+
+        async def countries(ids: list[int]) -> dict[int, list[str]]:
+            return await db.run(article_queries.countries_by_article, ids)
+
+        async def children(ids: list[int]) -> dict[int, list[Section]]:
+            return await db.run(catalog.sections_by_parent, ids)
+
+        async def related(keys: list[tuple[int, int]]) -> dict[tuple[int, int], list[Article]]:
+            # One statement per distinct `first` (in practice one per page).
+            found: dict[tuple[int, int], list[Article]] = {}
+            for first in sorted({first for _, first in keys}):
+                ids = [article_id for article_id, size in keys if size == first]
+                by_article = await db.run(article_queries.related_articles, visibility, ids, first)
+                found.update({(article_id, first): by_article.get(article_id, []) for article_id in ids})
+            return found
+
+        async def highlights(keys: list[tuple[str, int]]) -> dict[tuple[str, int], str | None]:
+            found: dict[tuple[str, int], str | None] = {}
+            for query in sorted({query for query, _ in keys}):
+                ids = [article_id for text, article_id in keys if text == query]
+                by_article = await db.run(article_queries.highlights, query, ids)
+                found.update({(query, article_id): by_article.get(article_id) for article_id in ids})
+            return found
+
+        async def issues(ids: list[int]) -> dict[int, NewsletterIssue | None]:
+            return dict(await db.run(newsletters.issues_by_ids, visibility, ids))
+
+        async def items(ids: list[int]) -> dict[int, list[tuple[NewsletterItem, Article]]]:
+            return await db.run(newsletters.items_by_issue, visibility, ids)
+
+        async def latest(ids: list[int]) -> dict[int, NewsletterIssue | None]:
+            return dict(await db.run(newsletters.latest_issues, visibility, ids))
+
+        async def newsletter_rows(ids: list[int]) -> dict[int, Newsletter | None]:
+            return dict(await db.run(newsletters.newsletters_by_ids, ids))
+
+        return cls(
+            article_by_id=_loader(articles, None),
+            source_by_id=rows(Source),
+            section_by_id=rows(Section),
+            author_by_id=rows(Author),
+            tag_by_id=rows(Tag),
+            image_by_id=rows(Image),
+            newsletter_by_id=_loader(newsletter_rows, None),
+            issue_by_id=_loader(issues, None),
+            authors_by_article=_loader(authors, []),
+            tags_by_article=_loader(tags, []),
+            countries_by_article=_loader(countries, []),
+            sections_by_parent=_loader(children, []),
+            related_by_article=_loader(related, []),
+            highlight_by_article=_loader(highlights, None),
+            items_by_issue=_loader(items, []),
+            latest_issue_by_newsletter=_loader(latest, None),
+        )
+

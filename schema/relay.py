@@ -1,0 +1,157 @@
+"""Relay plumbing: opaque global ids, tamper-checked keyset cursors, page-size rules, PageInfo."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+import strawberry
+
+from api.queries.pagination import Key, Page, Window
+from schema.errors import BadUserInput
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+@strawberry.interface(description="An object with an opaque, globally unique id.")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def to_global_id(type_name: str, pk: int) -> strawberry.ID:
+    return strawberry.ID(_b64encode(f"{type_name}:{pk}".encode()))
+
+
+def from_global_id(global_id: str) -> tuple[str, int] | None:
+    """(type name, primary key), or None when the id is not one of ours."""
+    try:
+        type_name, _, pk = _b64decode(global_id).decode("ascii").partition(":")
+        number = int(pk)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        return None
+    if not type_name or number <= 0 or to_global_id(type_name, number) != global_id:
+        return None
+    return type_name, number
+
+
+def pk_of(global_id: str, type_name: str) -> int | None:
+    """The primary key when `global_id` names an object of `type_name`, else None."""
+    decoded = from_global_id(global_id)
+    if decoded is None or decoded[0] != type_name:
+        return None
+    return decoded[1]
+
+
+class CursorCodec:
+    """Cursors are keyset positions, signed so a tampered or foreign cursor is refused.
+
+    A cursor names the ordering it belongs to (`kind`), so a cursor from another feed order
+    or another connection type cannot be replayed against this one.
+    """
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def _sign(self, payload: bytes) -> bytes:
+        return hmac.new(self._secret, payload, hashlib.sha256).digest()[:12]
+
+    def encode(self, kind: str, key: Key) -> str:
+        values = [_encode_value(value) for value in key]
+        payload = orjson.dumps([kind, values])
+        return _b64encode(self._sign(payload) + payload)
+
+    def decode(self, kind: str, cursor: str, argument: str) -> Key:
+        try:
+            raw = _b64decode(cursor)
+        except (ValueError, binascii.Error):
+            raise BadUserInput(f"`{argument}` is not a valid cursor.", argument=argument) from None
+        signature, payload = raw[:12], raw[12:]
+        if not hmac.compare_digest(signature, self._sign(payload)):
+            raise BadUserInput(f"`{argument}` is not a valid cursor.", argument=argument)
+        found_kind, values = orjson.loads(payload)
+        if found_kind != kind:
+            raise BadUserInput(
+                f"`{argument}` is a cursor from a different list or ordering.", argument=argument
+            )
+        return tuple(_decode_value(value) for value in values)
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "t" in value:
+            return datetime.fromisoformat(value["t"])
+        return date.fromisoformat(value["d"])
+    return value
+
+
+def page_window(
+    codec: CursorCodec,
+    kind: str,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Window:
+    """Validate Relay arguments. Wrong sizes are an error, never silently clamped."""
+    if first is not None and last is not None:
+        raise BadUserInput("Pass `first` or `last`, not both.")
+    for name, size in (("first", first), ("last", last)):
+        if size is not None and not 0 <= size <= MAX_PAGE_SIZE:
+            raise BadUserInput(
+                f"`{name}` must be between 0 and {MAX_PAGE_SIZE}; got {size}.",
+                argument=name,
+                maximum=MAX_PAGE_SIZE,
+            )
+    if last is None and first is None:
+        first = DEFAULT_PAGE_SIZE if before is None else None
+        last = DEFAULT_PAGE_SIZE if before is not None else None
+    return Window(
+        first=first,
+        after=codec.decode(kind, after, "after") if after is not None else None,
+        last=last,
+        before=codec.decode(kind, before, "before") if before is not None else None,
+    )
+
+
+CountFn = Callable[[], Awaitable[int]]
+
+
+def page_info(codec: CursorCodec, kind: str, page: Page[Any]) -> tuple[list[str], PageInfo]:
+    cursors = [codec.encode(kind, key) for key in page.keys]
+    return cursors, PageInfo(
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )

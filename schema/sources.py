@@ -1,0 +1,85 @@
+"""Sources: the partner publications, their directory and each source's feed."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api import models
+from api.queries import catalog
+from api.queries.articles import ArticleCriteria
+from schema.articles import Article, ArticleFilter, ArticleOrder, Image, article_connection, criteria_from, load_image
+from schema.connections import Connection, build_connection
+from schema.context import Info
+from schema.relay import Node, page_window, to_global_id
+
+
+@strawberry.type
+class Source(Node):
+    id: strawberry.ID
+    slug: str = strawberry.field(description='e.g. "the-korea-herald"')
+    name: str = strawberry.field(description='e.g. "The Korea Herald"')
+    description: str | None
+    url: str | None
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code.")
+    language: str
+    row: strawberry.Private[models.Source]
+
+    @classmethod
+    def from_row(cls, row: models.Source) -> Source:
+        return cls(
+            id=to_global_id("Source", row.id),
+            slug=row.slug,
+            name=row.name,
+            description=row.description,
+            url=row.url,
+            country=row.country,
+            language=row.language,
+            row=row,
+        )
+
+    @strawberry.field
+    async def logo(self, info: Info) -> Image | None:
+        return await load_image(info, self.row.logo_id)
+
+    @strawberry.field
+    async def articles(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ArticleFilter | None = None,  # noqa: A002 - the contract's name
+        order_by: ArticleOrder | None = None,
+    ) -> Connection[Article]:
+        return await article_connection(
+            info,
+            criteria=criteria_from(filter, ArticleCriteria(source_id=self.row.id)),
+            order=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+
+@strawberry.type
+class SourceQueries:
+    @strawberry.field
+    async def source(self, info: Info, slug: str) -> Source | None:
+        row = await info.context.db.run(catalog.row_by_slug, models.Source, slug)
+        return Source.from_row(row) if row else None
+
+    @strawberry.field(description="The network's publications in name order, optionally by country.")
+    async def sources(
+        self, info: Info, first: int | None = None, after: str | None = None, country: str | None = None
+    ) -> Connection[Source]:
+        context = info.context
+        kind = "source:name"
+        window = page_window(context.cursors, kind, first, after)
+        page = await context.db.run(catalog.source_page, country, window)
+
+        async def count() -> int:
+            return await context.db.run(catalog.count_sources, country)
+
+        return build_connection(context.cursors, kind, page, Source.from_row, count)

@@ -1,0 +1,54 @@
+"""Tags: topic labels on articles, and each tag's feed."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api import models
+from api.queries import catalog
+from api.queries.articles import ArticleCriteria
+from schema.articles import Article, ArticleFilter, ArticleOrder, article_connection, criteria_from
+from schema.connections import Connection
+from schema.context import Info
+from schema.relay import Node, to_global_id
+
+
+@strawberry.type
+class Tag(Node):
+    id: strawberry.ID
+    slug: str
+    name: str
+    row: strawberry.Private[models.Tag]
+
+    @classmethod
+    def from_row(cls, row: models.Tag) -> Tag:
+        return cls(id=to_global_id("Tag", row.id), slug=row.slug, name=row.name, row=row)
+
+    @strawberry.field
+    async def articles(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ArticleFilter | None = None,  # noqa: A002 - the contract's name
+        order_by: ArticleOrder | None = None,
+    ) -> Connection[Article]:
+        return await article_connection(
+            info,
+            criteria=criteria_from(filter, ArticleCriteria(tag_id=self.row.id)),
+            order=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+
+@strawberry.type
+class TagQueries:
+    @strawberry.field
+    async def tag(self, info: Info, slug: str) -> Tag | None:
+        row = await info.context.db.run(catalog.row_by_slug, models.Tag, slug)
+        return Tag.from_row(row) if row else None

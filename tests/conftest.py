@@ -1,0 +1,129 @@
+"""Shared fixtures: a real PostgreSQL test database, migrated once, seeded with the demo newsroom.
+
+The server is TEST_DATABASE_URL or DATABASE_URL when set, else the embedded PostgreSQL. Each
+test session creates its own database on it (dropped afterwards), migrates it with alembic and
+loads the demo newsroom once. Each test then runs inside a transaction that is rolled back, so
+tests see the demo data and never each other's changes.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from sqlalchemy import event, make_url, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from api import migrations
+from api.app import create_app
+from api.database import Database
+from api.demo.newsroom import seed_demo
+from api.embedded import normalize_database_url, start_embedded_postgres
+from api.settings import Settings
+
+
+def _server_url() -> str:
+    configured = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if configured:
+        return normalize_database_url(configured)
+    return start_embedded_postgres()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A fresh, migrated database for this test session."""
+    import asyncio
+
+    server = make_url(_server_url())
+    name = f"broadsheet_test_{uuid.uuid4().hex[:8]}"
+    admin_url = server.set(database="postgres")
+
+    async def admin(statement: str) -> None:
+        engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+        await engine.dispose()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        migrations.upgrade("head", database_url=url)
+        yield url
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, broadsheet_secret_key="test-secret")
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(database_url, pool_size=5)
+    async with AsyncSession(engine) as session:
+        await seed_demo(session)
+        await session.commit()
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection inside a transaction that is rolled back when the test ends."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        yield connection
+        await transaction.rollback()
+
+
+@pytest.fixture
+def sessions(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    # Commits inside the code under test release a savepoint; the outer transaction still rolls back.
+    return async_sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture
+async def db_session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def database(engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]) -> Database:
+    """The app's Database, bound to the test's rolled-back connection."""
+    return Database(engine=engine, read_engine=engine, sessions=sessions, read_sessions=sessions)
+
+
+@pytest.fixture
+async def client(settings: Settings, database: Database) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, database=database)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+class StatementCounter:
+    """Counts the SQL statements sent on a connection (loaders included)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn: object, cursor: object, statement: str, *args: object) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def statement_counter(connection: AsyncConnection) -> Iterator[StatementCounter]:
+    counter = StatementCounter()
+    sync_engine = connection.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(sync_engine, "before_cursor_execute", counter)
