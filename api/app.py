@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -39,6 +40,14 @@ def cursor_secret(settings: Settings) -> bytes:
     return hashlib.sha256(b"broadsheet-cursors:" + url.encode()).digest()
 
 
+def request_id_for(request: Request) -> str:
+    """The caller's X-Request-ID when it is a sane token, else a new one."""
+    offered = request.headers.get("x-request-id", "")
+    if 8 <= len(offered) <= 64 and all(c.isalnum() or c in "-_." for c in offered):
+        return offered
+    return uuid.uuid4().hex
+
+
 class BroadsheetGraphQL(GraphQL[Context, None]):
     """The GraphQL endpoint, building one Context (session, loaders, visibility) per request."""
 
@@ -51,6 +60,8 @@ class BroadsheetGraphQL(GraphQL[Context, None]):
         db = SerializedSession(self.database.read_sessions)
         request.state.db_session = db
         visibility = Visibility.public()
+        request_id = request_id_for(request)
+        response.headers["X-Request-ID"] = request_id
         return Context(
             request=request,
             response=response,
@@ -58,6 +69,7 @@ class BroadsheetGraphQL(GraphQL[Context, None]):
             visibility=visibility,
             loaders=Loaders.create(db, visibility),
             cursors=self.codec,
+            request_id=request_id,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -60,6 +60,7 @@ class Context:
     visibility: Visibility
     loaders: Loaders
     cursors: CursorCodec
+    request_id: str
     extra: dict[str, Any] = field(default_factory=dict)
 
 
