@@ -90,7 +90,7 @@ async def readyz(request: Request) -> Response:
     try:
         async with database.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
+    except Exception:
         logger.warning("readiness check failed: database unreachable")
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
@@ -102,8 +102,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     owns_database = database is None
     if database is None:
         if settings.database_url is None:
-            raise RuntimeError("DATABASE_URL is not set (the CLI starts an embedded PostgreSQL for you)")
-        read_url = settings.database_read_url.get_secret_value() if settings.database_read_url else None
+            raise RuntimeError(
+                "DATABASE_URL is not set (the CLI starts an embedded PostgreSQL for you)"
+            )
+        read_url = (
+            settings.database_read_url.get_secret_value() if settings.database_read_url else None
+        )
         database = Database.connect(
             normalize_database_url(settings.database_url.get_secret_value()), settings, read_url
         )

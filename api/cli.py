@@ -12,7 +12,9 @@ from rich.console import Console
 from api.embedded import resolve_database_url
 from api.settings import get_settings
 
-app = typer.Typer(help="Broadsheet: a headless GraphQL content API for a news network.", no_args_is_help=True)
+app = typer.Typer(
+    help="Broadsheet: a headless GraphQL content API for a news network.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 seed_app = typer.Typer(help="Load content.", no_args_is_help=True)
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
@@ -35,16 +37,18 @@ def database_url() -> str:
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Migrate the database up to REVISION (default: head)."""
-    from api import migrations  # noqa: PLC0415 - keep `--help` fast
+    from api import migrations
 
     migrations.upgrade(revision, database_url())
     console.print(f"[green]Database at {revision}.[/green]")
 
 
 @db_app.command("downgrade")
-def db_downgrade(revision: Annotated[str, typer.Argument(help="A revision, or 'base' for empty.")]) -> None:
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="A revision, or 'base' for empty.")],
+) -> None:
     """Migrate the database down to REVISION; `base` leaves no tables at all."""
-    from api import migrations  # noqa: PLC0415
+    from api import migrations
 
     url = database_url()
     migrations.downgrade(revision, url)
@@ -56,15 +60,15 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="A revision, or 'b
 @db_app.command("current")
 def db_current() -> None:
     """Print the database's current revision."""
-    from api import migrations  # noqa: PLC0415
+    from api import migrations
 
     migrations.current(database_url())
 
 
 async def _seed_demo(url: str) -> dict[str, int]:
-    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine  # noqa: PLC0415
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-    from api.demo.newsroom import seed_demo  # noqa: PLC0415
+    from api.demo.newsroom import seed_demo
 
     engine = create_async_engine(url)
     try:
@@ -91,10 +95,10 @@ def seed_synthetic_command(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 1,
 ) -> None:
     """Bulk-load synthetic articles with COPY, for benchmarks."""
-    from rich.progress import Progress  # noqa: PLC0415
-    from sqlalchemy.ext.asyncio import create_async_engine  # noqa: PLC0415
+    from rich.progress import Progress
+    from sqlalchemy.ext.asyncio import create_async_engine
 
-    from api.demo.synthetic import seed_synthetic  # noqa: PLC0415
+    from api.demo.synthetic import seed_synthetic
 
     url = database_url()
 
@@ -104,7 +108,10 @@ def seed_synthetic_command(
             with Progress(console=console) as progress:
                 task = progress.add_task("articles", total=articles)
                 return await seed_synthetic(
-                    engine, articles=articles, sources=sources, seed=seed,
+                    engine,
+                    articles=articles,
+                    sources=sources,
+                    seed=seed,
                     progress=lambda done: progress.update(task, completed=done),
                 )
         finally:
@@ -122,7 +129,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Serve the API (uvicorn)."""
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
     database_url()  # starts the embedded server when needed; workers inherit DATABASE_URL
     console.print(f"GraphQL at [bold]http://{host}:{port}/graphql[/bold]")
@@ -143,14 +150,15 @@ def demo(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Migrate, load the demo newsroom and serve it on http://127.0.0.1:8000/graphql."""
-    from api import migrations  # noqa: PLC0415
+    from api import migrations
 
     url = database_url()
     migrations.upgrade("head", url)
     counts = asyncio.run(_seed_demo(url))
     console.print(
         f"Demo newsroom ready: {counts.get('articles', 0)} articles, "
-        f"{counts.get('sources', 0)} sources, {counts.get('newsletter_issues', 0)} newsletter issues."
+        f"{counts.get('sources', 0)} sources, "
+        f"{counts.get('newsletter_issues', 0)} newsletter issues."
     )
     serve(host=host, port=port, workers=1)
 
@@ -158,7 +166,7 @@ def demo(
 @schema_app.command("export")
 def schema_export() -> None:
     """Print the schema as SDL (schema.graphql in the repository is kept equal to it)."""
-    from schema.root import schema  # noqa: PLC0415
+    from schema.root import schema
 
     typer.echo(schema.as_str())
 

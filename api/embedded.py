@@ -33,10 +33,11 @@ def start_embedded_postgres(data_dir: Path | None = None) -> str:
     with warnings.catch_warnings():
         # pgserver locks under the user's runtime dir; without XDG_RUNTIME_DIR platformdirs warns.
         warnings.simplefilter("ignore")
-        import pgserver  # noqa: PLC0415 - heavy import, only needed when embedded
+        import pgserver
 
         _server = pgserver.get_server(pgdata, cleanup_mode="stop")
-    exists = _server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    # DATABASE_NAME is a constant of ours, not input.
+    exists = _server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
     if "(1 row)" not in exists:
         _server.psql(f"CREATE DATABASE {DATABASE_NAME};")
         logger.info("created database %s in %s", DATABASE_NAME, pgdata)
@@ -59,7 +60,12 @@ def resolve_database_url(configured: str | None, data_dir: str | None = None) ->
 
 def normalize_database_url(url: str) -> str:
     """Accept the common spellings (postgres://, postgresql://) and use the asyncpg driver."""
-    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+    for prefix in (
+        "postgres://",
+        "postgresql://",
+        "postgresql+psycopg://",
+        "postgresql+psycopg2://",
+    ):
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
     return url

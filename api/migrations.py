@@ -46,8 +46,8 @@ def current(database_url: str | None = None) -> None:
 
 async def drop_version_table(database_url: str) -> None:
     """After a downgrade to base, remove alembic's bookkeeping table too: no tables are left."""
-    from sqlalchemy import text  # noqa: PLC0415
-    from sqlalchemy.ext.asyncio import create_async_engine  # noqa: PLC0415
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
 
     engine = create_async_engine(database_url)
     try:

@@ -150,9 +150,7 @@ class Article(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("source_id", "slug"),
         UniqueConstraint("source_id", "external_id"),
-        CheckConstraint(
-            "status = 'draft' OR published_at IS NOT NULL", name="published_has_date"
-        ),
+        CheckConstraint("status = 'draft' OR published_at IS NOT NULL", name="published_has_date"),
         CheckConstraint("reading_time_minutes >= 0", name="reading_time_non_negative"),
         # Keyset feeds: the front page, and per section / source.
         Index(
@@ -236,9 +234,7 @@ class ArticleTag(Base):
     article_id: Mapped[int] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
-    tag_id: Mapped[int] = mapped_column(
-        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True
-    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
 
 
 class ArticleCountry(Base):

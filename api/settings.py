@@ -35,8 +35,12 @@ class Settings(BaseSettings):
     broadsheet_env: Environment = Environment.DEVELOPMENT
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
-    db_pool_timeout: float = Field(default=5.0, gt=0, description="Seconds to wait for a pooled connection.")
-    db_statement_timeout_ms: int = Field(default=5000, ge=0, description="PostgreSQL statement_timeout.")
+    db_pool_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds to wait for a pooled connection."
+    )
+    db_statement_timeout_ms: int = Field(
+        default=5000, ge=0, description="PostgreSQL statement_timeout."
+    )
     broadsheet_data_dir: str | None = Field(
         default=None, description="Where the embedded PostgreSQL keeps its data."
     )

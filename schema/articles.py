@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from api import models
 from api.queries import articles as queries
-from api.queries.articles import ArticleCriteria, ArticleFeed
+from api.queries.articles import ArticleCriteria, ArticleFeed, ArticleOrder
 from schema.connections import Connection, build_connection
 from schema.context import Info
 from schema.errors import BadUserInput
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from schema.sources import Source
     from schema.tags import Tag
 
-ArticleOrder = strawberry.enum(queries.ArticleOrder, name="ArticleOrder")
+strawberry.enum(ArticleOrder, description="How a feed is ordered; RELEVANCE needs a search query.")
 MAX_FILTER_VALUES = 50
 DEFAULT_RELATED = 5
 
@@ -38,7 +39,9 @@ class Image:
 
     @classmethod
     def from_row(cls, row: models.Image) -> Image:
-        return cls(url=row.url, caption=row.caption, credit=row.credit, width=row.width, height=row.height)
+        return cls(
+            url=row.url, caption=row.caption, credit=row.credit, width=row.width, height=row.height
+        )
 
 
 async def load_image(info: Info, image_id: int | None) -> Image | None:
@@ -50,21 +53,29 @@ async def load_image(info: Info, image_id: int | None) -> Image | None:
 
 @strawberry.input(description="Narrows a feed. OR within a field (tags: AND), AND across fields.")
 class ArticleFilter:
-    sections: list[str] | None = strawberry.field(default=None, description="Section slugs, OR-ed; a section includes its children.")
+    sections: list[str] | None = strawberry.field(
+        default=None, description="Section slugs, OR-ed; a section includes its children."
+    )
     sources: list[str] | None = strawberry.field(default=None, description="Source slugs, OR-ed.")
     authors: list[str] | None = strawberry.field(default=None, description="Author slugs, OR-ed.")
     tags: list[str] | None = strawberry.field(default=None, description="Tag slugs, AND-ed.")
-    countries: list[str] | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2 codes, OR-ed.")
+    countries: list[str] | None = strawberry.field(
+        default=None, description="ISO 3166-1 alpha-2 codes, OR-ed."
+    )
     published_after: datetime | None = strawberry.field(default=None, description="Inclusive.")
     published_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
-    query: str | None = strawberry.field(default=None, description="Full-text search: quotes, -word, OR.")
+    query: str | None = strawberry.field(
+        default=None, description="Full-text search: quotes, -word, OR."
+    )
 
 
 def _values(name: str, values: list[str] | None) -> tuple[str, ...]:
     if not values:
         return ()
     if len(values) > MAX_FILTER_VALUES:
-        raise BadUserInput(f"`filter.{name}` takes at most {MAX_FILTER_VALUES} values.", argument=name)
+        raise BadUserInput(
+            f"`filter.{name}` takes at most {MAX_FILTER_VALUES} values.", argument=name
+        )
     return tuple(dict.fromkeys(values))
 
 
@@ -74,7 +85,9 @@ def _utc(moment: datetime | None, name: str) -> datetime | None:
     return moment
 
 
-def criteria_from(article_filter: ArticleFilter | None, base: ArticleCriteria | None = None) -> ArticleCriteria:
+def criteria_from(
+    article_filter: ArticleFilter | None, base: ArticleCriteria | None = None
+) -> ArticleCriteria:
     """Validate a client's filter and combine it with the page it is nested in."""
     base = base or ArticleCriteria()
     if article_filter is None:
@@ -120,7 +133,9 @@ class Article(Node):
     url: str = strawberry.field(description="Canonical URL at the source.")
     headline: str
     dek: str | None = strawberry.field(description="Standfirst under the headline.")
-    excerpt: str = strawberry.field(description="Plain-text teaser, at most 300 characters, never cut mid-word.")
+    excerpt: str = strawberry.field(
+        description="Plain-text teaser, at most 300 characters, never cut mid-word."
+    )
     body: str = strawberry.field(description="Sanitized HTML.")
     body_text: str
     language: str = strawberry.field(description='BCP-47, e.g. "en".')
@@ -149,7 +164,9 @@ class Article(Node):
             search_query=search_query,
         )
 
-    @strawberry.field(description='"By Cod Satrusayang"; the source\'s name when no author is credited.')
+    @strawberry.field(
+        description='"By Cod Satrusayang"; the source\'s name when no author is credited.'
+    )
     async def byline(self, info: Info) -> str:
         authors = await info.context.loaders.authors_by_article.load(self.row.id)
         if authors:
@@ -159,7 +176,7 @@ class Article(Node):
 
     @strawberry.field
     async def section(self, info: Info) -> Annotated[Section, strawberry.lazy("schema.sections")]:
-        from schema.sections import Section  # noqa: PLC0415 - types refer to each other
+        from schema.sections import Section
 
         row = await info.context.loaders.section_by_id.load(self.row.section_id)
         assert row is not None
@@ -167,23 +184,31 @@ class Article(Node):
 
     @strawberry.field
     async def source(self, info: Info) -> Annotated[Source, strawberry.lazy("schema.sources")]:
-        from schema.sources import Source  # noqa: PLC0415
+        from schema.sources import Source
 
         row = await info.context.loaders.source_by_id.load(self.row.source_id)
         assert row is not None
         return Source.from_row(row)
 
     @strawberry.field(description="In byline order.")
-    async def authors(self, info: Info) -> list[Annotated[Author, strawberry.lazy("schema.authors")]]:
-        from schema.authors import Author  # noqa: PLC0415
+    async def authors(
+        self, info: Info
+    ) -> list[Annotated[Author, strawberry.lazy("schema.authors")]]:
+        from schema.authors import Author
 
-        return [Author.from_row(row) for row in await info.context.loaders.authors_by_article.load(self.row.id)]
+        return [
+            Author.from_row(row)
+            for row in await info.context.loaders.authors_by_article.load(self.row.id)
+        ]
 
     @strawberry.field
     async def tags(self, info: Info) -> list[Annotated[Tag, strawberry.lazy("schema.tags")]]:
-        from schema.tags import Tag  # noqa: PLC0415
+        from schema.tags import Tag
 
-        return [Tag.from_row(row) for row in await info.context.loaders.tags_by_article.load(self.row.id)]
+        return [
+            Tag.from_row(row)
+            for row in await info.context.loaders.tags_by_article.load(self.row.id)
+        ]
 
     @strawberry.field(description="ISO 3166-1 alpha-2 codes of the countries the story is about.")
     async def countries(self, info: Info) -> list[str]:
@@ -200,21 +225,29 @@ class Article(Node):
     async def related(self, info: Info, first: int | None = DEFAULT_RELATED) -> list[Article]:
         first = DEFAULT_RELATED if first is None else first
         if not 0 <= first <= MAX_PAGE_SIZE:
-            raise BadUserInput(f"`related(first:)` must be between 0 and {MAX_PAGE_SIZE}; got {first}.")
+            raise BadUserInput(
+                f"`related(first:)` must be between 0 and {MAX_PAGE_SIZE}; got {first}."
+            )
         if first == 0:
             return []
         rows = await info.context.loaders.related_by_article.load((self.row.id, first))
         return [Article.from_row(row) for row in rows]
 
-    @strawberry.field(description="The matching passage with <mark> around terms; null outside a search.")
+    @strawberry.field(
+        description="The matching passage with <mark> around terms; null outside a search."
+    )
     async def highlight(self, info: Info) -> str | None:
         if self.search_query is None:
             return None
-        marked = await info.context.loaders.highlight_by_article.load((self.search_query, self.row.id))
+        marked = await info.context.loaders.highlight_by_article.load(
+            (self.search_query, self.row.id)
+        )
         if marked is None:
             return None
         safe = html.escape(marked, quote=False)
-        return safe.replace(queries.HIGHLIGHT_START, "<mark>").replace(queries.HIGHLIGHT_STOP, "</mark>")
+        return safe.replace(queries.HIGHLIGHT_START, "<mark>").replace(
+            queries.HIGHLIGHT_STOP, "</mark>"
+        )
 
 
 ArticleConnection = Connection[Article]
@@ -222,7 +255,7 @@ ArticleConnection = Connection[Article]
 
 def _feed_kind(feed: ArticleFeed) -> str:
     # A relevance cursor is only meaningful for the same query.
-    if feed.order is queries.ArticleOrder.RELEVANCE:
+    if feed.order is ArticleOrder.RELEVANCE:
         return f"article:relevance:{feed.criteria.query}"
     return f"article:{feed.order.value.lower()}"
 
@@ -231,22 +264,24 @@ async def article_connection(
     info: Info,
     *,
     criteria: ArticleCriteria,
-    order: queries.ArticleOrder | None,
+    order: ArticleOrder | None,
     first: int | None,
     after: str | None,
     last: int | None = None,
     before: str | None = None,
 ) -> Connection[Article]:
     """Any article feed: the front page, a section/source/author/tag page, or a search."""
-    if order is queries.ArticleOrder.RELEVANCE and criteria.query is None:
+    if order is ArticleOrder.RELEVANCE and criteria.query is None:
         raise BadUserInput("`orderBy: RELEVANCE` needs a search query (`filter.query`).")
     context = info.context
-    if criteria.query is not None and not await context.db.run(queries.has_search_terms, criteria.query):
+    if criteria.query is not None and not await context.db.run(
+        queries.has_search_terms, criteria.query
+    ):
         raise BadUserInput(
             "The search query has no searchable words (only stop words or punctuation).",
             argument="query",
         )
-    feed = ArticleFeed(criteria=criteria, order=order or queries.ArticleOrder.PUBLISHED_AT_DESC)
+    feed = ArticleFeed(criteria=criteria, order=order or ArticleOrder.PUBLISHED_AT_DESC)
     kind = _feed_kind(feed)
     window = page_window(context.cursors, kind, first, after, last, before)
     page = await context.db.run(queries.article_page, context.visibility, feed, window)
@@ -259,13 +294,41 @@ async def article_connection(
     )
 
 
+def nested_feed(pin: Callable[[Any], ArticleCriteria], description: str) -> Any:
+    """The `articles` field of a section, source, author or tag: its feed, narrowed by `filter`."""
+
+    async def articles(
+        root: strawberry.Parent[Any],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ArticleFilter | None = None,
+        order_by: ArticleOrder | None = None,
+    ) -> Connection[Article]:
+        return await article_connection(
+            info,
+            criteria=criteria_from(filter, pin(root)),
+            order=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+    return strawberry.field(resolver=articles, description=description)
+
+
 @strawberry.type
 class ArticleQueries:
-    @strawberry.field(description="An article by id, or by slug (add `source` when the slug is ambiguous).")
+    @strawberry.field(
+        description="An article by id, or by slug (add `source` when the slug is ambiguous)."
+    )
     async def article(
         self,
         info: Info,
-        id: strawberry.ID | None = None,  # noqa: A002 - the contract's name
+        id: strawberry.ID | None = None,
         slug: str | None = None,
         source: str | None = None,
     ) -> Article | None:
@@ -279,7 +342,9 @@ class ArticleQueries:
         assert slug is not None
         rows = await context.db.run(queries.article_by_slug, context.visibility, slug, source)
         if len(rows) > 1:
-            raise BadUserInput(f"Several sources use the slug {slug!r}; pass `source` too.", argument="source")
+            raise BadUserInput(
+                f"Several sources use the slug {slug!r}; pass `source` too.", argument="source"
+            )
         return Article.from_row(rows[0]) if rows else None
 
     @strawberry.field(description="Every visible article, newest first unless ordered otherwise.")
@@ -290,7 +355,7 @@ class ArticleQueries:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: ArticleFilter | None = None,  # noqa: A002
+        filter: ArticleFilter | None = None,
         order_by: ArticleOrder | None = None,
     ) -> Connection[Article]:
         return await article_connection(

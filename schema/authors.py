@@ -7,7 +7,7 @@ import strawberry
 from api import models
 from api.queries import catalog
 from api.queries.articles import ArticleCriteria
-from schema.articles import Article, ArticleFilter, ArticleOrder, Image, article_connection, criteria_from, load_image
+from schema.articles import Image, load_image, nested_feed
 from schema.connections import Connection, build_connection
 from schema.context import Info
 from schema.relay import Node, page_window, to_global_id
@@ -45,26 +45,9 @@ class Author(Node):
     async def avatar(self, info: Info) -> Image | None:
         return await load_image(info, self.row.avatar_id)
 
-    @strawberry.field
-    async def articles(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ArticleFilter | None = None,  # noqa: A002 - the contract's name
-        order_by: ArticleOrder | None = None,
-    ) -> Connection[Article]:
-        return await article_connection(
-            info,
-            criteria=criteria_from(filter, ArticleCriteria(author_id=self.row.id)),
-            order=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
+    articles = nested_feed(
+        lambda a: ArticleCriteria(author_id=a.row.id), "Stories with this byline."
+    )
 
 
 @strawberry.type
@@ -74,9 +57,15 @@ class AuthorQueries:
         row = await info.context.db.run(catalog.row_by_slug, models.Author, slug)
         return Author.from_row(row) if row else None
 
-    @strawberry.field(description="Bylines in name order, optionally those affiliated with a source.")
+    @strawberry.field(
+        description="Bylines in name order, optionally those affiliated with a source."
+    )
     async def authors(
-        self, info: Info, first: int | None = None, after: str | None = None, source: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        source: str | None = None,
     ) -> Connection[Author]:
         context = info.context
         kind = "author:name"

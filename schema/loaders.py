@@ -12,7 +12,17 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from api.models import Article, Author, Image, Newsletter, NewsletterIssue, NewsletterItem, Section, Source, Tag
+from api.models import (
+    Article,
+    Author,
+    Image,
+    Newsletter,
+    NewsletterIssue,
+    NewsletterItem,
+    Section,
+    Source,
+    Tag,
+)
 from api.queries import articles as article_queries
 from api.queries import catalog, newsletters
 from api.queries.visibility import Visibility
@@ -22,9 +32,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _loader(
-    fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V
-) -> DataLoader[K, V]:
+def _loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V) -> DataLoader[K, V]:
     async def load(keys: list[K]) -> list[V]:
         found = await fetch(list(dict.fromkeys(keys)))
         return [found.get(key, missing) for key in keys]
@@ -80,7 +88,9 @@ class Loaders:
             for first in sorted({first for _, first in keys}):
                 ids = [article_id for article_id, size in keys if size == first]
                 by_article = await db.run(article_queries.related_articles, visibility, ids, first)
-                found.update({(article_id, first): by_article.get(article_id, []) for article_id in ids})
+                found.update(
+                    {(article_id, first): by_article.get(article_id, []) for article_id in ids}
+                )
             return found
 
         async def highlights(keys: list[tuple[str, int]]) -> dict[tuple[str, int], str | None]:
@@ -88,7 +98,9 @@ class Loaders:
             for query in sorted({query for query, _ in keys}):
                 ids = [article_id for text, article_id in keys if text == query]
                 by_article = await db.run(article_queries.highlights, query, ids)
-                found.update({(query, article_id): by_article.get(article_id) for article_id in ids})
+                found.update(
+                    {(query, article_id): by_article.get(article_id) for article_id in ids}
+                )
             return found
 
         async def issues(ids: list[int]) -> dict[int, NewsletterIssue | None]:
@@ -121,4 +133,3 @@ class Loaders:
             items_by_issue=_loader(items, []),
             latest_issue_by_newsletter=_loader(latest, None),
         )
-

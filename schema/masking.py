@@ -68,5 +68,8 @@ class MaskInternalErrors(MaskErrors):
         processed = super()._process_errors(errors)
         for error in processed:
             if not (error.extensions or {}).get("code"):
-                error.extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
+                error.extensions = {
+                    **(error.extensions or {}),
+                    "code": ErrorCode.BAD_USER_INPUT.value,
+                }
         return processed

@@ -61,7 +61,9 @@ class Newsletter(Node):
 class NewsletterItem:
     position: int
     article: Article
-    blurb: str | None = strawberry.field(description="The editor's line; defaults to the article excerpt.")
+    blurb: str | None = strawberry.field(
+        description="The editor's line; defaults to the article excerpt."
+    )
 
 
 @strawberry.type
@@ -112,10 +114,14 @@ class NewsletterQueries:
 
     @strawberry.field
     async def newsletters(self, info: Info) -> list[Newsletter]:
-        return [Newsletter.from_row(row) for row in await info.context.db.run(queries.all_newsletters)]
+        return [
+            Newsletter.from_row(row) for row in await info.context.db.run(queries.all_newsletters)
+        ]
 
     @strawberry.field(description="A newsletter's issue of one day.")
-    async def newsletter_issue(self, info: Info, newsletter: str, date: date) -> NewsletterIssue | None:
+    async def newsletter_issue(
+        self, info: Info, newsletter: str, date: date
+    ) -> NewsletterIssue | None:
         context = info.context
         row = await context.db.run(queries.issue_by_date, context.visibility, newsletter, date)
         return NewsletterIssue.from_row(row) if row else None

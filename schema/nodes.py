@@ -77,10 +77,12 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
 @strawberry.type
 class NodeQueries:
     @strawberry.field(description="Any object by its global id; null when unknown or not visible.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:  # noqa: A002
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
 
-    @strawberry.field(description="Several objects by global id, in the order asked; null for unknown ones.")
+    @strawberry.field(
+        description="Several objects by global id, in the order asked; null for unknown ones."
+    )
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_PAGE_SIZE:
             raise BadUserInput(f"`nodes` takes at most {MAX_PAGE_SIZE} ids; got {len(ids)}.")

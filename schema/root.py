@@ -41,17 +41,22 @@ class Query(
 
 
 def build_schema() -> strawberry.Schema:
-    from schema.articles import Article  # noqa: PLC0415
-    from schema.authors import Author  # noqa: PLC0415
-    from schema.newsletters import Newsletter, NewsletterIssue  # noqa: PLC0415
-    from schema.sections import Section  # noqa: PLC0415
-    from schema.sources import Source  # noqa: PLC0415
-    from schema.tags import Tag  # noqa: PLC0415
+    from schema.articles import Article
+    from schema.authors import Author
+    from schema.newsletters import Newsletter, NewsletterIssue
+    from schema.sections import Section
+    from schema.sources import Source
+    from schema.tags import Tag
 
     return BroadsheetSchema(
         query=Query,
         types=[Node, Article, Author, Newsletter, NewsletterIssue, Section, Source, Tag],
-        extensions=[ParserCache(maxsize=512), ValidationCache(maxsize=512), MaskInternalErrors],
+        # Cache instances (not classes) so the caches outlive a request.
+        extensions=[
+            ParserCache(maxsize=512),  # type: ignore[list-item]
+            ValidationCache(maxsize=512),  # type: ignore[list-item]
+            MaskInternalErrors,
+        ],
     )
 
 

@@ -7,7 +7,13 @@ from dataclasses import replace
 import strawberry
 
 from api.queries.articles import ArticleOrder
-from schema.articles import Article, ArticleFilter, article_connection, criteria_from, validate_search_text
+from schema.articles import (
+    Article,
+    ArticleFilter,
+    article_connection,
+    criteria_from,
+    validate_search_text,
+)
 from schema.connections import Connection
 from schema.context import Info
 from schema.errors import BadUserInput
@@ -25,7 +31,7 @@ class SearchQueries:
         query: str,
         first: int | None = None,
         after: str | None = None,
-        filter: ArticleFilter | None = None,  # noqa: A002 - the contract's name
+        filter: ArticleFilter | None = None,
     ) -> Connection[Article]:
         if filter is not None and filter.query is not None:
             raise BadUserInput("`search` takes its text in `query`; leave `filter.query` unset.")

@@ -8,8 +8,7 @@ from api import models
 from api.models import Section as SectionRow
 from api.queries import catalog
 from api.queries.articles import ArticleCriteria
-from schema.articles import Article, ArticleFilter, ArticleOrder, article_connection, criteria_from
-from schema.connections import Connection
+from schema.articles import nested_feed
 from schema.context import Info
 from schema.relay import Node, to_global_id
 
@@ -41,28 +40,14 @@ class Section(Node):
 
     @strawberry.field
     async def children(self, info: Info) -> list[Section]:
-        return [Section.from_row(row) for row in await info.context.loaders.sections_by_parent.load(self.row.id)]
+        return [
+            Section.from_row(row)
+            for row in await info.context.loaders.sections_by_parent.load(self.row.id)
+        ]
 
-    @strawberry.field(description="Stories in this section and its children.")
-    async def articles(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ArticleFilter | None = None,  # noqa: A002 - the contract's name
-        order_by: ArticleOrder | None = None,
-    ) -> Connection[Article]:
-        return await article_connection(
-            info,
-            criteria=criteria_from(filter, ArticleCriteria(section_id=self.row.id)),
-            order=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
+    articles = nested_feed(
+        lambda s: ArticleCriteria(section_id=s.row.id), "Stories in this section and its children."
+    )
 
 
 @strawberry.type
@@ -74,4 +59,6 @@ class SectionQueries:
 
     @strawberry.field(description="Top-level sections, children nested.")
     async def sections(self, info: Info) -> list[Section]:
-        return [Section.from_row(row) for row in await info.context.db.run(catalog.top_level_sections)]
+        return [
+            Section.from_row(row) for row in await info.context.db.run(catalog.top_level_sections)
+        ]

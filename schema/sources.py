@@ -7,7 +7,7 @@ import strawberry
 from api import models
 from api.queries import catalog
 from api.queries.articles import ArticleCriteria
-from schema.articles import Article, ArticleFilter, ArticleOrder, Image, article_connection, criteria_from, load_image
+from schema.articles import Image, load_image, nested_feed
 from schema.connections import Connection, build_connection
 from schema.context import Info
 from schema.relay import Node, page_window, to_global_id
@@ -41,26 +41,9 @@ class Source(Node):
     async def logo(self, info: Info) -> Image | None:
         return await load_image(info, self.row.logo_id)
 
-    @strawberry.field
-    async def articles(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ArticleFilter | None = None,  # noqa: A002 - the contract's name
-        order_by: ArticleOrder | None = None,
-    ) -> Connection[Article]:
-        return await article_connection(
-            info,
-            criteria=criteria_from(filter, ArticleCriteria(source_id=self.row.id)),
-            order=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
+    articles = nested_feed(
+        lambda s: ArticleCriteria(source_id=s.row.id), "Stories from this source."
+    )
 
 
 @strawberry.type
@@ -70,9 +53,15 @@ class SourceQueries:
         row = await info.context.db.run(catalog.row_by_slug, models.Source, slug)
         return Source.from_row(row) if row else None
 
-    @strawberry.field(description="The network's publications in name order, optionally by country.")
+    @strawberry.field(
+        description="The network's publications in name order, optionally by country."
+    )
     async def sources(
-        self, info: Info, first: int | None = None, after: str | None = None, country: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        country: str | None = None,
     ) -> Connection[Source]:
         context = info.context
         kind = "source:name"

@@ -7,8 +7,7 @@ import strawberry
 from api import models
 from api.queries import catalog
 from api.queries.articles import ArticleCriteria
-from schema.articles import Article, ArticleFilter, ArticleOrder, article_connection, criteria_from
-from schema.connections import Connection
+from schema.articles import nested_feed
 from schema.context import Info
 from schema.relay import Node, to_global_id
 
@@ -24,26 +23,7 @@ class Tag(Node):
     def from_row(cls, row: models.Tag) -> Tag:
         return cls(id=to_global_id("Tag", row.id), slug=row.slug, name=row.name, row=row)
 
-    @strawberry.field
-    async def articles(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ArticleFilter | None = None,  # noqa: A002 - the contract's name
-        order_by: ArticleOrder | None = None,
-    ) -> Connection[Article]:
-        return await article_connection(
-            info,
-            criteria=criteria_from(filter, ArticleCriteria(tag_id=self.row.id)),
-            order=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
+    articles = nested_feed(lambda t: ArticleCriteria(tag_id=t.row.id), "Stories with this tag.")
 
 
 @strawberry.type

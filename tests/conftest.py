@@ -14,13 +14,19 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+from api.demo.newsroom import seed_demo
 from sqlalchemy import event, make_url, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from api import migrations
 from api.app import create_app
 from api.database import Database
-from api.demo.newsroom import seed_demo
 from api.embedded import normalize_database_url, start_embedded_postgres
 from api.settings import Settings
 
@@ -82,8 +88,10 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 @pytest.fixture
 def sessions(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
-    # Commits inside the code under test release a savepoint; the outer transaction still rolls back.
-    return async_sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    # Commits in the code under test release a savepoint; the outer transaction still rolls back.
+    return async_sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
 
 
 @pytest.fixture

@@ -17,15 +17,13 @@ from sqlalchemy import (
     Float,
     Integer,
     Select,
-    and_,
     cast,
     exists,
     func,
     literal,
     literal_column,
-    true,
-    or_,
     select,
+    true,
     union,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,10 +39,10 @@ from api.models import (
     Source,
     Tag,
 )
-from api.queries.pagination import Page, Window, fetch_page
+from api.queries.pagination import Page, SortKey, Window, fetch_page
 from api.queries.visibility import Visibility
 
-SEARCH_CONFIG = literal_column("'english'::regconfig")
+SEARCH_CONFIG: ColumnElement[Any] = literal_column("'english'::regconfig")
 MAX_SEARCH_QUERY_LENGTH = 500
 
 
@@ -83,7 +81,7 @@ class ArticleFeed:
     order: ArticleOrder = ArticleOrder.PUBLISHED_AT_DESC
 
 
-def _section_subtree(slugs: Sequence[str] | None, root_id: int | None) -> Select[tuple[int]]:
+def _section_subtree(slugs: Sequence[str] | None, root_id: int | None) -> Select[int]:
     """Ids of the named sections and all their descendants (a section page shows its children)."""
     start = select(Section.id)
     start = start.where(Section.slug.in_(slugs)) if slugs else start.where(Section.id == root_id)
@@ -111,17 +109,26 @@ def _conditions(criteria: ArticleCriteria) -> list[ColumnElement[bool]]:
     if criteria.author_id is not None:
         c.append(
             exists().where(
-                ArticleAuthor.article_id == Article.id, ArticleAuthor.author_id == criteria.author_id
+                ArticleAuthor.article_id == Article.id,
+                ArticleAuthor.author_id == criteria.author_id,
             )
         )
     if criteria.authors:
         c.append(
             exists()
             .where(ArticleAuthor.article_id == Article.id)
-            .where(ArticleAuthor.author_id.in_(select(Author.id).where(Author.slug.in_(criteria.authors))))
+            .where(
+                ArticleAuthor.author_id.in_(
+                    select(Author.id).where(Author.slug.in_(criteria.authors))
+                )
+            )
         )
     if criteria.tag_id is not None:
-        c.append(exists().where(ArticleTag.article_id == Article.id, ArticleTag.tag_id == criteria.tag_id))
+        c.append(
+            exists().where(
+                ArticleTag.article_id == Article.id, ArticleTag.tag_id == criteria.tag_id
+            )
+        )
     for tag_slug in criteria.tags:
         c.append(
             exists()
@@ -131,7 +138,9 @@ def _conditions(criteria: ArticleCriteria) -> list[ColumnElement[bool]]:
     if criteria.countries:
         codes = [code.upper() for code in criteria.countries]
         c.append(
-            exists().where(ArticleCountry.article_id == Article.id, ArticleCountry.country.in_(codes))
+            exists().where(
+                ArticleCountry.article_id == Article.id, ArticleCountry.country.in_(codes)
+            )
         )
     if criteria.published_after is not None:
         c.append(Article.published_at >= criteria.published_after)
@@ -142,7 +151,7 @@ def _conditions(criteria: ArticleCriteria) -> list[ColumnElement[bool]]:
     return c
 
 
-def visible_articles(visibility: Visibility, criteria: ArticleCriteria) -> Select[tuple[Article]]:
+def visible_articles(visibility: Visibility, criteria: ArticleCriteria) -> Select[Article]:
     """The articles a caller may see that match `criteria`: the root of every article query."""
     return select(Article).where(visibility.articles(), *_conditions(criteria))
 
@@ -154,7 +163,7 @@ def relevance(query: str, visibility: Visibility) -> ColumnElement[float]:
     return cast(func.ts_rank_cd(Article.search_vector, search_query(query), 1), Float) + recency
 
 
-def _feed_keys(feed: ArticleFeed, visibility: Visibility) -> tuple[list[ColumnElement[Any]], bool]:
+def _feed_keys(feed: ArticleFeed, visibility: Visibility) -> tuple[list[SortKey], bool]:
     if feed.order is ArticleOrder.RELEVANCE:
         assert feed.criteria.query is not None
         return [relevance(feed.criteria.query, visibility), Article.id], True
@@ -172,9 +181,13 @@ async def article_page(
     )
 
 
-async def count_articles(session: AsyncSession, visibility: Visibility, criteria: ArticleCriteria) -> int:
-    statement = select(func.count()).select_from(Article).where(
-        visibility.articles(), *_conditions(criteria)
+async def count_articles(
+    session: AsyncSession, visibility: Visibility, criteria: ArticleCriteria
+) -> int:
+    statement = (
+        select(func.count())
+        .select_from(Article)
+        .where(visibility.articles(), *_conditions(criteria))
     )
     return int((await session.execute(statement)).scalar_one())
 
@@ -198,11 +211,16 @@ async def article_by_slug(
     """Visible articles with this slug (several when the slug is used by several sources)."""
     statement = select(Article).where(visibility.articles(), Article.slug == slug)
     if source_slug is not None:
-        statement = statement.where(Article.source_id == select(Source.id).where(Source.slug == source_slug).scalar_subquery())
+        statement = statement.where(
+            Article.source_id
+            == select(Source.id).where(Source.slug == source_slug).scalar_subquery()
+        )
     return list((await session.scalars(statement.order_by(Article.id).limit(2))).all())
 
 
-async def authors_by_article(session: AsyncSession, article_ids: Sequence[int]) -> dict[int, list[Author]]:
+async def authors_by_article(
+    session: AsyncSession, article_ids: Sequence[int]
+) -> dict[int, list[Author]]:
     statement = (
         select(ArticleAuthor.article_id, Author)
         .join(Author, Author.id == ArticleAuthor.author_id)
@@ -215,7 +233,9 @@ async def authors_by_article(session: AsyncSession, article_ids: Sequence[int]) 
     return result
 
 
-async def tags_by_article(session: AsyncSession, article_ids: Sequence[int]) -> dict[int, list[Tag]]:
+async def tags_by_article(
+    session: AsyncSession, article_ids: Sequence[int]
+) -> dict[int, list[Tag]]:
     statement = (
         select(ArticleTag.article_id, Tag)
         .join(Tag, Tag.id == ArticleTag.tag_id)
@@ -228,7 +248,9 @@ async def tags_by_article(session: AsyncSession, article_ids: Sequence[int]) -> 
     return result
 
 
-async def countries_by_article(session: AsyncSession, article_ids: Sequence[int]) -> dict[int, list[str]]:
+async def countries_by_article(
+    session: AsyncSession, article_ids: Sequence[int]
+) -> dict[int, list[str]]:
     statement = (
         select(ArticleCountry.article_id, ArticleCountry.country)
         .where(ArticleCountry.article_id.in_(article_ids))
@@ -303,11 +325,14 @@ async def related_articles(
         .correlate(base, candidate)
         .scalar_subquery()
     )
-    days_apart = func.abs(
-        func.extract(
-            "epoch", visibility.article_sort_key(candidate) - visibility.article_sort_key(base)
+    days_apart = (
+        func.abs(
+            func.extract(
+                "epoch", visibility.article_sort_key(candidate) - visibility.article_sort_key(base)
+            )
         )
-    ) / 86400.0
+        / 86400.0
+    )
     score = (
         3.0 * shared_tags
         + 2.0 * shared_countries
@@ -356,10 +381,10 @@ async def highlights(
     """
     options = (
         f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}, "
-        "MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \""
+        'MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
     )
     document = func.concat_ws(" \n", Article.headline, Article.dek, Article.body_text)
     statement = select(
         Article.id, func.ts_headline(SEARCH_CONFIG, document, search_query(query), options)
     ).where(Article.id.in_(article_ids))
-    return {article_id: text for article_id, text in (await session.execute(statement)).all()}
+    return {row[0]: row[1] for row in (await session.execute(statement)).all()}

@@ -15,7 +15,9 @@ from api.queries.pagination import Page, Window, fetch_page
 Row = TypeVar("Row", Source, Section, Author, Tag, Image)
 
 
-async def rows_by_ids(session: AsyncSession, model: type[Row], ids: Sequence[int]) -> dict[int, Row]:
+async def rows_by_ids(
+    session: AsyncSession, model: type[Row], ids: Sequence[int]
+) -> dict[int, Row]:
     """Rows of a catalogue table by primary key (none of them has a visibility rule)."""
     statement = select(model).where(model.id.in_(ids))
     return {row.id: row for row in (await session.scalars(statement)).all()}
@@ -28,11 +30,15 @@ async def row_by_slug(session: AsyncSession, model: type[Row], slug: str) -> Row
 
 
 async def top_level_sections(session: AsyncSession) -> list[Section]:
-    statement = select(Section).where(Section.parent_id.is_(None)).order_by(Section.position, Section.name)
+    statement = (
+        select(Section).where(Section.parent_id.is_(None)).order_by(Section.position, Section.name)
+    )
     return list((await session.scalars(statement)).all())
 
 
-async def sections_by_parent(session: AsyncSession, parent_ids: Sequence[int]) -> dict[int, list[Section]]:
+async def sections_by_parent(
+    session: AsyncSession, parent_ids: Sequence[int]
+) -> dict[int, list[Section]]:
     statement = (
         select(Section)
         .where(Section.parent_id.in_(parent_ids))
@@ -45,21 +51,25 @@ async def sections_by_parent(session: AsyncSession, parent_ids: Sequence[int]) -
     return result
 
 
-def _sources(country: str | None) -> Select[tuple[Source]]:
+def _sources(country: str | None) -> Select[Source]:
     statement = select(Source)
     return statement if country is None else statement.where(Source.country == country.upper())
 
 
-def _authors(source_slug: str | None) -> Select[tuple[Author]]:
+def _authors(source_slug: str | None) -> Select[Author]:
     statement = select(Author)
     if source_slug is None:
         return statement
-    return statement.where(Author.source_id == select(Source.id).where(Source.slug == source_slug).scalar_subquery())
+    return statement.where(
+        Author.source_id == select(Source.id).where(Source.slug == source_slug).scalar_subquery()
+    )
 
 
 async def source_page(session: AsyncSession, country: str | None, window: Window) -> Page[Source]:
     """Sources in name order."""
-    return await fetch_page(session, _sources(country), [Source.name, Source.id], window, descending=False)
+    return await fetch_page(
+        session, _sources(country), [Source.name, Source.id], window, descending=False
+    )
 
 
 async def count_sources(session: AsyncSession, country: str | None) -> int:
@@ -67,12 +77,15 @@ async def count_sources(session: AsyncSession, country: str | None) -> int:
     return int((await session.execute(select(func.count()).select_from(subquery))).scalar_one())
 
 
-async def author_page(session: AsyncSession, source_slug: str | None, window: Window) -> Page[Author]:
+async def author_page(
+    session: AsyncSession, source_slug: str | None, window: Window
+) -> Page[Author]:
     """Authors in name order."""
-    return await fetch_page(session, _authors(source_slug), [Author.name, Author.id], window, descending=False)
+    return await fetch_page(
+        session, _authors(source_slug), [Author.name, Author.id], window, descending=False
+    )
 
 
 async def count_authors(session: AsyncSession, source_slug: str | None) -> int:
     subquery = _authors(source_slug).subquery()
     return int((await session.execute(select(func.count()).select_from(subquery))).scalar_one())
-

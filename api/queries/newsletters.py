@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Article, Newsletter, NewsletterIssue, NewsletterItem
-from api.queries.pagination import Page, Window, fetch_page
+from api.queries.pagination import Page, SortKey, Window, fetch_page
 from api.queries.visibility import Visibility
 
 
@@ -27,7 +27,7 @@ async def newsletter_by_slug(session: AsyncSession, slug: str) -> Newsletter | N
     return (await session.scalars(select(Newsletter).where(Newsletter.slug == slug))).one_or_none()
 
 
-def _issues(visibility: Visibility, newsletter_id: int) -> Select[tuple[NewsletterIssue]]:
+def _issues(visibility: Visibility, newsletter_id: int) -> Select[NewsletterIssue]:
     return select(NewsletterIssue).where(
         NewsletterIssue.newsletter_id == newsletter_id, visibility.issues()
     )
@@ -36,8 +36,10 @@ def _issues(visibility: Visibility, newsletter_id: int) -> Select[tuple[Newslett
 async def issue_page(
     session: AsyncSession, visibility: Visibility, newsletter_id: int, window: Window
 ) -> Page[NewsletterIssue]:
-    keys = [NewsletterIssue.date, NewsletterIssue.id]
-    return await fetch_page(session, _issues(visibility, newsletter_id), keys, window, descending=True)
+    keys: list[SortKey] = [NewsletterIssue.date, NewsletterIssue.id]
+    return await fetch_page(
+        session, _issues(visibility, newsletter_id), keys, window, descending=True
+    )
 
 
 async def count_issues(session: AsyncSession, visibility: Visibility, newsletter_id: int) -> int:
@@ -51,7 +53,9 @@ async def latest_issues(
     statement = (
         select(NewsletterIssue)
         .where(NewsletterIssue.newsletter_id.in_(newsletter_ids), visibility.issues())
-        .order_by(NewsletterIssue.newsletter_id, NewsletterIssue.date.desc(), NewsletterIssue.id.desc())
+        .order_by(
+            NewsletterIssue.newsletter_id, NewsletterIssue.date.desc(), NewsletterIssue.id.desc()
+        )
         .distinct(NewsletterIssue.newsletter_id)
     )
     return {issue.newsletter_id: issue for issue in (await session.scalars(statement)).all()}

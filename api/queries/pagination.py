@@ -12,10 +12,12 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 T = TypeVar("T")
 
 Key = tuple[Any, ...]
+SortKey = ColumnElement[Any] | InstrumentedAttribute[Any]
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,13 @@ class Page(Generic[T]):
     has_previous_page: bool
 
 
-def _beyond(keys: Sequence[ColumnElement[Any]], position: Key, descending: bool) -> Any:
+def _beyond(keys: Sequence[SortKey], position: Key, descending: bool) -> Any:
     """Rows strictly past `position` in the feed's direction (a row-value comparison)."""
     row = tuple_(*keys)
     return row < tuple_(*position) if descending else row > tuple_(*position)
 
 
-def _before(keys: Sequence[ColumnElement[Any]], position: Key, descending: bool) -> Any:
+def _before(keys: Sequence[SortKey], position: Key, descending: bool) -> Any:
     row = tuple_(*keys)
     return row > tuple_(*position) if descending else row < tuple_(*position)
 
@@ -52,7 +54,7 @@ def _before(keys: Sequence[ColumnElement[Any]], position: Key, descending: bool)
 async def fetch_page(
     session: AsyncSession,
     statement: Select[Any],
-    keys: Sequence[ColumnElement[Any]],
+    keys: Sequence[SortKey],
     window: Window,
     *,
     descending: bool,
@@ -71,7 +73,9 @@ async def fetch_page(
     backward_order = [key.asc() if descending else key.desc() for key in keys]
     if window.backward:
         assert window.last is not None
-        rows = (await session.execute(statement.order_by(*backward_order).limit(window.last + 1))).all()
+        rows = (
+            await session.execute(statement.order_by(*backward_order).limit(window.last + 1))
+        ).all()
         more = len(rows) > window.last
         rows = list(reversed(rows[: window.last]))
         has_previous, has_next = more, window.before is not None

@@ -39,7 +39,7 @@ class Visibility:
         )
 
     def article_sort_key(self, article: type[Article] = Article) -> ColumnElement[datetime]:
-        """The timestamp feeds are ordered by; drafts (no date yet) sort by creation for the desk."""
+        """The timestamp feeds are ordered by; the desk's drafts (no date yet) sort by creation."""
         if self.include_unpublished:
             return func.coalesce(article.published_at, article.created_at)
         return article.published_at  # type: ignore[return-value]
@@ -47,4 +47,6 @@ class Visibility:
     def issues(self) -> ColumnElement[bool]:
         if self.include_unpublished:
             return true()
-        return and_(NewsletterIssue.published_at.is_not(None), NewsletterIssue.published_at <= self.now)
+        return and_(
+            NewsletterIssue.published_at.is_not(None), NewsletterIssue.published_at <= self.now
+        )
