@@ -30,6 +30,9 @@ def database_url() -> str:
     settings = get_settings()
     configured = settings.database_url.get_secret_value() if settings.database_url else None
     if configured is None:
+        if settings.is_production:
+            console.print("[red]DATABASE_URL must be set when BROADSHEET_ENV=production.[/red]")
+            raise typer.Exit(code=2)
         console.print("[dim]DATABASE_URL is unset: using the embedded PostgreSQL.[/dim]")
     return resolve_database_url(configured, settings.broadsheet_data_dir)
 
