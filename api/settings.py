@@ -44,6 +44,18 @@ class Settings(BaseSettings):
     broadsheet_data_dir: str | None = Field(
         default=None, description="Where the embedded PostgreSQL keeps its data."
     )
+    broadsheet_require_key: bool = Field(
+        default=False, description="Refuse requests without an API key (anonymous reads off)."
+    )
+    broadsheet_rate_limit_anonymous: int = Field(
+        default=120, ge=1, description="Requests per minute per client IP without a key."
+    )
+    broadsheet_rate_limit_key: int = Field(
+        default=600, ge=1, description="Requests per minute for a key with no limit of its own."
+    )
+    broadsheet_redis_prefix: str = Field(
+        default="broadsheet:", description="Prefix of every Redis key Broadsheet writes."
+    )
 
     @property
     def is_production(self) -> bool:
