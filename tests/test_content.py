@@ -148,6 +148,10 @@ def test_html_to_text_blocks_inline_and_breaks() -> None:
     assert html_to_text(html) == "Head\n\nQuoted\n\nOne\n\nTwo too\n\na\nb"
 
 
+def test_html_to_text_keeps_no_break_spaces() -> None:
+    assert html_to_text("<p>the&nbsp;Rohingya\u00a0crisis</p>") == "the\u00a0Rohingya\u00a0crisis"
+
+
 def test_html_to_text_of_plain_text_and_empty() -> None:
     assert html_to_text("just text") == "just text"
     assert html_to_text("") == ""
