@@ -20,7 +20,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, tuple_, update
+from sqlalchemy import (
+    BigInteger,
+    String,
+    Table,
+    column,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+    values,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
@@ -391,11 +403,12 @@ def _generated_articles(
     slots = [(source, n) for source in SOURCES for n in range(STORIES_PER_SOURCE)]
     rng.shuffle(slots)
     used_topics: dict[str, set[str]] = defaultdict(set)
-    used_slugs: dict[str, set[str]] = defaultdict(set)
+    # Headlines are unique across the whole demo, not only per paper: readers (and search
+    # results) should never see two different stories under one headline.
+    used_slugs = {seed.slug for seed in seeds} | set(DRAFT_SLUGS) | set(SCHEDULED_SLUGS)
     # Per paper and day, the next free number for the paper's own article id.
     per_day: dict[tuple[str, date], int] = defaultdict(int)
     for seed in seeds:
-        used_slugs[seed.source].add(seed.slug)
         per_day[(seed.source, _published(seed).date())] += 1
 
     articles: list[PlannedArticle] = []
@@ -409,17 +422,16 @@ def _generated_articles(
         )
         candidates = topics_for(home.code, day)
         fresh = [t for t in candidates if t.key not in used_topics[source.slug]]
-        # A paper does not run the same headline twice: redraw until the slug is new.
         for _attempt in range(20):
             topic = rng.choice(fresh or candidates)
             story = compose_story(rng, topic, home, day)
             slug = slugify(story.headline)
-            if slug not in used_slugs[source.slug]:
+            if slug not in used_slugs:
                 break
         else:
-            slug = f"{slug}-{len(used_slugs[source.slug])}"
+            raise RuntimeError(f"no fresh headline for {source.slug} on {day}")
         used_topics[source.slug].add(topic.key)
-        used_slugs[source.slug].add(slug)
+        used_slugs.add(slug)
         per_day[(source.slug, day)] += 1
         external_id = f"{source.id_prefix}-{day:%Y-%m%d}-{per_day[(source.slug, day)]:03d}"
         published_at = datetime.combine(day, time(rng.randrange(0, 14), rng.randrange(60)), UTC)
@@ -654,6 +666,31 @@ async def _sync_links(
         await session.execute(insert(table).values(list(chunk)))
 
 
+async def _park_moved_slugs(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Give demo articles whose slug is about to change a temporary, unique one.
+
+    After the generator changes, a reload can hand a slug from one stored article to another;
+    the unique (source, slug) constraint is checked row by row, so the rows that move are
+    parked first. On an ordinary reload no slug changes and this updates nothing.
+    """
+    articles = _table(Article)
+    planned = values(
+        column("source_id", BigInteger),
+        column("external_id", String),
+        column("slug", String),
+        name="planned",
+    ).data([(row["source_id"], row["external_id"], row["slug"]) for row in rows])
+    await session.execute(
+        update(articles)
+        .where(
+            articles.c.source_id == planned.c.source_id,
+            articles.c.external_id == planned.c.external_id,
+            articles.c.slug != planned.c.slug,
+        )
+        .values(slug=func.concat("reseeding-", articles.c.id))
+    )
+
+
 async def seed_demo(session: AsyncSession) -> dict[str, int]:
     """Load the demo newsroom into `session`'s transaction; return the demo's rows per table.
 
@@ -765,6 +802,7 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
                 "updated_at": a.updated_at,
             }
         )
+    await _park_moved_slugs(session, article_rows)
     article_ids = await _upsert(
         session, _table(Article), article_rows, ["source_id", "external_id"]
     )
