@@ -17,9 +17,11 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from api.access import AccessControl, principal_of, rate_limit_of
+from api.auth import visibility_for
 from api.database import Database
 from api.embedded import normalize_database_url
-from api.queries.visibility import Visibility
+from api.mailer import LoggingMailer
 from api.settings import Settings, get_settings
 from schema.context import Context, SerializedSession
 from schema.loaders import Loaders
@@ -57,9 +59,10 @@ class BroadsheetGraphQL(GraphQL[Context, None]):
         self.codec = codec
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        db = SerializedSession(self.database.read_sessions)
+        db = SerializedSession(self.database.read_sessions, primary=self.database.sessions)
         request.state.db_session = db
-        visibility = Visibility.public()
+        principal = principal_of(request)
+        visibility = visibility_for(principal)
         request_id = request_id_for(request)
         response.headers["X-Request-ID"] = request_id
         return Context(
@@ -70,6 +73,10 @@ class BroadsheetGraphQL(GraphQL[Context, None]):
             loaders=Loaders.create(db, visibility),
             cursors=self.codec,
             request_id=request_id,
+            principal=principal,
+            rate_limit=rate_limit_of(request),
+            mailer=request.app.state.mailer,
+            access=request.app.state.access,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -112,16 +119,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             normalize_database_url(settings.database_url.get_secret_value()), settings, read_url
         )
 
+    access = AccessControl.create(settings, database)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        await access.aclose()
         if owns_database:
             await database.dispose()
 
     graphql = BroadsheetGraphQL(database, CursorCodec(cursor_secret(settings)))
     app = Starlette(
         routes=[
-            Route("/graphql", graphql),
+            Route("/graphql", access.wrap(graphql)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
@@ -129,4 +139,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.access = access
+    app.state.mailer = LoggingMailer()
     return app

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from api.embedded import resolve_database_url
+from api.keys_cli import keys_app
 from api.settings import get_settings
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(schema_app, name="schema")
+app.add_typer(keys_app, name="keys")
 
 console = Console(stderr=True)
 

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     broadsheet_rate_limit_key: int = Field(
         default=600, ge=1, description="Requests per minute for a key with no limit of its own."
     )
+    broadsheet_rate_limit_signup: int = Field(
+        default=5, ge=1, description="Newsletter sign-ups per minute per client IP."
+    )
     broadsheet_redis_prefix: str = Field(
         default="broadsheet:", description="Prefix of every Redis key Broadsheet writes."
     )

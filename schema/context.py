@@ -12,7 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.access import AccessControl
+from api.auth import Principal
+from api.mailer import LoggingMailer, Mailer
 from api.queries.visibility import Visibility
+from api.ratelimit import RateLimitDecision
 
 if TYPE_CHECKING:
     from schema.loaders import Loaders
@@ -30,10 +34,25 @@ class SerializedSession:
     for the duration of the statement. Loaders batch their keys first, so this costs little.
     """
 
-    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        primary: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self._factory = factory
+        self._primary = primary or factory
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+
+    def use_primary(self) -> None:
+        """Send this request's statements to the primary (mutations: writes and read-your-writes).
+
+        Must be called before the first statement; a session already open on a replica would
+        otherwise be abandoned mid-request.
+        """
+        if self._session is not None and self._factory is not self._primary:
+            raise RuntimeError("use_primary() after the request's session was opened")
+        self._factory = self._primary
 
     async def run(
         self,
@@ -61,6 +80,10 @@ class Context:
     loaders: Loaders
     cursors: CursorCodec
     request_id: str
+    principal: Principal | None = None  # the API key calling; None when anonymous
+    rate_limit: RateLimitDecision | None = None  # this request's charge against its budget
+    mailer: Mailer = field(default_factory=LoggingMailer)
+    access: AccessControl | None = None  # authenticator and rate limiter, for per-field budgets
     extra: dict[str, Any] = field(default_factory=dict)
 
 

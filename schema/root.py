@@ -10,6 +10,10 @@ from strawberry.types import ExecutionContext
 from schema.articles import ArticleQueries
 from schema.authors import AuthorQueries
 from schema.masking import MaskInternalErrors, log_errors
+from schema.mutations_articles import ArticleMutations
+from schema.mutations_catalog import CatalogMutations
+from schema.mutations_keys import KeyMutations
+from schema.mutations_newsletters import NewsletterMutations
 from schema.newsletters import NewsletterQueries
 from schema.nodes import NodeQueries
 from schema.relay import Node
@@ -17,6 +21,7 @@ from schema.search import SearchQueries
 from schema.sections import SectionQueries
 from schema.sources import SourceQueries
 from schema.tags import TagQueries
+from schema.viewer import ViewerQueries
 
 
 class BroadsheetSchema(strawberry.Schema):
@@ -36,8 +41,14 @@ class Query(
     AuthorQueries,
     TagQueries,
     NewsletterQueries,
+    ViewerQueries,
 ):
     """Everything a reader, an app or a partner can ask."""
+
+
+@strawberry.type
+class Mutation(CatalogMutations, ArticleMutations, NewsletterMutations, KeyMutations):
+    """Editorial writes (content:write), key management (admin) and newsletter sign-up (anyone)."""
 
 
 def build_schema() -> strawberry.Schema:
@@ -50,6 +61,7 @@ def build_schema() -> strawberry.Schema:
 
     return BroadsheetSchema(
         query=Query,
+        mutation=Mutation,
         types=[Node, Article, Author, Newsletter, NewsletterIssue, Section, Source, Tag],
         # Cache instances (not classes) so the caches outlive a request.
         extensions=[

@@ -64,7 +64,9 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, broadsheet_secret_key="test-secret")
+    # No Redis here even when REDIS_URL is set (CI): shared rate-limit buckets would make tests
+    # depend on each other. Redis-backed tests build their own settings with a unique prefix.
+    return Settings(database_url=database_url, broadsheet_secret_key="test-secret", redis_url=None)
 
 
 @pytest.fixture(scope="session")

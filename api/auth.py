@@ -1,0 +1,145 @@
+"""Authentication: from a request's headers to a `Principal` (the API key making the call).
+
+Keys arrive as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``. A request without
+either is anonymous; a request with a key that is malformed, unknown or revoked is refused
+(`InvalidCredentials`), never downgraded to anonymous. What a principal may see follows from
+its scopes (`visibility_for`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.keys import Scope, effective_scopes, find_active_key, record_use
+from api.queries.visibility import Visibility
+
+logger = logging.getLogger(__name__)
+
+# `last_used_at` is written at most this often per key (per process), not on every request.
+LAST_USED_RESOLUTION_S = 60.0
+
+
+class InvalidCredentials(Exception):
+    """The request carried credentials that do not name an active key."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: one API key, with its scopes (implied ones included)."""
+
+    key_id: int
+    name: str
+    scopes: frozenset[Scope]
+    granted_scopes: tuple[str, ...]
+    rate_limit_per_minute: int | None
+
+    def has(self, scope: Scope) -> bool:
+        return scope in self.scopes
+
+    @property
+    def sees_drafts(self) -> bool:
+        return self.has(Scope.CONTENT_WRITE)
+
+
+def visibility_for(principal: Principal | None) -> Visibility:
+    """The editorial desk (content:write, admin) sees drafts; everyone else published stories."""
+    if principal is not None and principal.sees_drafts:
+        return Visibility.editorial()
+    return Visibility.public()
+
+
+def presented_key(headers: Mapping[str, str]) -> str | None:
+    """The key a request carries, None when it carries none.
+
+    Raises `InvalidCredentials` for an Authorization header that is not a Bearer token, or
+    two headers naming different keys (ambiguous: refuse rather than guess).
+    """
+    authorization = headers.get("authorization")
+    bearer = None
+    if authorization is not None:
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise InvalidCredentials("The Authorization header must be `Bearer <API key>`.")
+        bearer = token.strip()
+    header_key = headers.get("x-api-key")
+    header_key = header_key.strip() if header_key is not None else None
+    if header_key == "":
+        raise InvalidCredentials("The X-API-Key header is empty.")
+    if bearer is not None and header_key is not None and bearer != header_key:
+        raise InvalidCredentials("Authorization and X-API-Key name different keys.")
+    return bearer or header_key
+
+
+class LastUsedRecorder:
+    """Decides when a key's `last_used_at` is worth writing: at most once a minute per key."""
+
+    def __init__(
+        self,
+        resolution_s: float = LAST_USED_RESOLUTION_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._resolution = resolution_s
+        self._clock = clock
+        self._written: dict[int, float] = {}
+
+    def due(self, key_id: int) -> bool:
+        now = self._clock()
+        last = self._written.get(key_id)
+        if last is not None and now - last < self._resolution:
+            return False
+        self._written[key_id] = now
+        return True
+
+
+class Authenticator:
+    """Finds the active key behind a request's credentials."""
+
+    def __init__(
+        self,
+        read_sessions: async_sessionmaker[AsyncSession],
+        write_sessions: async_sessionmaker[AsyncSession],
+        recorder: LastUsedRecorder | None = None,
+    ) -> None:
+        self._read_sessions = read_sessions
+        self._write_sessions = write_sessions
+        self._recorder = recorder or LastUsedRecorder()
+
+    async def authenticate(self, headers: Mapping[str, str]) -> Principal | None:
+        """The caller's principal; None when anonymous; `InvalidCredentials` when refused."""
+        presented = presented_key(headers)
+        if presented is None:
+            return None
+        async with self._read_sessions() as session:
+            row = await find_active_key(session, presented)
+            if row is None:
+                raise InvalidCredentials(
+                    "The API key is not valid (unknown, malformed or revoked)."
+                )
+            principal = Principal(
+                key_id=row.id,
+                name=row.name,
+                scopes=effective_scopes(row.scopes),
+                granted_scopes=tuple(row.scopes),
+                rate_limit_per_minute=row.rate_limit_per_minute,
+            )
+        if self._recorder.due(principal.key_id):
+            await self._record_use(principal.key_id)
+        return principal
+
+    async def _record_use(self, key_id: int) -> None:
+        try:
+            async with self._write_sessions() as session:
+                await record_use(session, key_id, datetime.now(UTC))
+                await session.commit()
+        except Exception as error:
+            logger.warning("could not record use of API key %s: %s", key_id, error)

@@ -1,0 +1,66 @@
+"""Permission classes, declared on fields (`permission_classes=[...]`), never coded in resolvers.
+
+Checked in order, so `[IsAuthenticated, CanWriteContent]` answers an anonymous caller with
+UNAUTHENTICATED and a key lacking the scope with FORBIDDEN.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from strawberry.permission import BasePermission
+
+from api.keys import Scope
+from schema.context import Info
+from schema.errors import Forbidden, RateLimited, Unauthenticated
+
+
+class IsAuthenticated(BasePermission):
+    """The caller presented a valid API key."""
+
+    message = "This needs an API key: send `Authorization: Bearer <key>`."
+    error_class = Unauthenticated
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return info.context.principal is not None
+
+
+class HasScope(BasePermission):
+    """The caller's key holds `scope` (directly or implied: `admin` implies every scope)."""
+
+    scope: ClassVar[Scope]
+    error_class = Forbidden
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.message = f"This needs an API key with the `{cls.scope.value}` scope."
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal = info.context.principal
+        return principal is not None and principal.has(self.scope)
+
+
+class CanWriteContent(HasScope):
+    scope = Scope.CONTENT_WRITE
+
+
+class IsAdmin(HasScope):
+    scope = Scope.ADMIN
+
+
+WRITERS: list[type[BasePermission]] = [IsAuthenticated, CanWriteContent]
+ADMINS: list[type[BasePermission]] = [IsAuthenticated, IsAdmin]
+
+
+class WithinSignupLimit(BasePermission):
+    """Sign-ups send mail, so they have their own tighter per-IP budget (RATE_LIMITED)."""
+
+    message = "Too many sign-ups from this client; try again in a minute."
+    error_class = RateLimited
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        access = info.context.access
+        if access is None:
+            return True
+        decision = await access.charge_signup(info.context.request)
+        return decision.allowed
