@@ -1,0 +1,1 @@
+"""Demo and benchmark content: the demo newsroom and bulk synthetic data."""

@@ -1,8 +1,8 @@
 """Who publishes in the demo: the Asia News Network papers, the site's sections, bylines and tags.
 
-Sources are real members (past or present) of the Asia News Network with their public
-descriptions; person bylines other than Cod Satrusayang are invented, plausible regional names.
-Only the seed-page stories are real; everything the demo generates around them is fictional.
+Sources are modelled on Asia News Network member papers, with short public descriptions; the
+person bylines other than Cod Satrusayang are invented, plausible regional names. Only the
+seed-page stories are real; everything the demo generates around them is fictional.
 """
 
 # ruff: noqa: RUF001 -- curly apostrophes in names and descriptions are intended typography.

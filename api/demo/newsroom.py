@@ -107,6 +107,8 @@ SCHEDULE_START = datetime(2099, 1, 1, 1, 0, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class PlannedImage:
+    """An image row; the demo knows its images by URL."""
+
     url: str
     caption: str | None
     credit: str | None
@@ -147,12 +149,16 @@ class PlannedArticle:
 
 @dataclass(frozen=True)
 class PlannedItem:
+    """A newsletter item; a None blurb means readers see the article's excerpt."""
+
     article: tuple[str, str]  # (source slug, external id)
     blurb: str | None
 
 
 @dataclass(frozen=True)
 class PlannedIssue:
+    """One day's newsletter issue, its items in editorial order."""
+
     date: date
     title: str
     intro: str
@@ -306,13 +312,16 @@ SEED_BLURBS: dict[str, str | None] = {
 
 
 def organisation_slug(source: SourceSpec) -> str:
+    """The author slug of a paper's staff byline ("daily-star" for The Daily Star)."""
     return slugify(source.byline)
 
 
 def person_slug(person: PersonSpec) -> str:
+    """The author slug of a reporter ("cod-satrusayang")."""
     return slugify(person.name)
 
 
+@functools.cache
 def _author_slug_by_name() -> dict[str, str]:
     names = {source.byline: organisation_slug(source) for source in SOURCES}
     names.update({person.name: person_slug(person) for person in PERSONS})
@@ -415,11 +424,10 @@ def _generated_articles(
     for index, (source, _) in enumerate(slots):
         day = FIRST_DAY + timedelta(days=index * days // len(slots))
         # The network's own desk writes about any member country; papers about their own.
-        home = (
-            COUNTRIES[rng.choice(NETWORK_COUNTRIES)]
-            if source.slug == "asia-news-network"
-            else (COUNTRIES[source.country])
-        )
+        if source.slug == "asia-news-network":
+            home = COUNTRIES[rng.choice(NETWORK_COUNTRIES)]
+        else:
+            home = COUNTRIES[source.country]
         candidates = topics_for(home.code, day)
         fresh = [t for t in candidates if t.key not in used_topics[source.slug]]
         for _attempt in range(20):

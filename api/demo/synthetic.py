@@ -105,19 +105,23 @@ async def _ensure(
 ) -> tuple[dict[str, int], int]:
     """Insert rows whose slug is new; return ({slug: id} for all rows, number inserted)."""
     inserted = 0
-    if rows:
+    ids: dict[str, int] = {}
+    # Stay well under asyncpg's limit of 32767 bind parameters per statement.
+    size = max(1, 30_000 // max(1, len(rows[0]))) if rows else 1
+    for start in range(0, len(rows), size):
+        chunk = list(rows[start : start + size])
         result = await connection.execute(
             pg_insert(table)
-            .values(list(rows))
+            .values(chunk)
             .on_conflict_do_nothing(index_elements=["slug"])
             .returning(table.c.id)
         )
-        inserted = len(result.all())
-    slugs = [row["slug"] for row in rows]
-    found = await connection.execute(
-        select(table.c.slug, table.c.id).where(table.c.slug.in_(slugs))
-    )
-    return {row.slug: row.id for row in found}, inserted
+        inserted += len(result.all())
+        found = await connection.execute(
+            select(table.c.slug, table.c.id).where(table.c.slug.in_([r["slug"] for r in chunk]))
+        )
+        ids |= {row.slug: row.id for row in found}
+    return ids, inserted
 
 
 def _topic_tags() -> list[str]:
