@@ -525,7 +525,7 @@ async def create_article(
                 slug = await _free_slug(session, source.id, derived)
         if url is None and existing is None:
             if source.url:
-                url = f"{source.url.rstrip('/')}/{slug or ''}"
+                url = p.url(_input("url"), f"{source.url.rstrip('/')}/{slug or ''}")
             else:
                 p.add(_input("url"), f"Required: {source.name} has no URL to derive one from.")
         if p or body is None:

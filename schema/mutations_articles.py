@@ -45,7 +45,9 @@ class ArticleInput:
     )
     external_id: str | None = strawberry.field(
         default=None,
-        description="The source's own id: (source, externalId) is unique, so re-imports update.",
+        description="The source's own id: (source, externalId) is unique, so a re-import "
+        "updates that story (its content is replaced; its status, and its slug unless one is "
+        "sent, are kept).",
     )
 
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.app import create_app
 from api.database import Database
 from api.models import Article, ArticleStatus, Source
 from api.settings import Settings
@@ -222,3 +223,25 @@ async def test_each_scope_allows_exactly_what_it_should(
     # Newsletter sign-up is public.
     signup = await data(client, SUBSCRIBE, key, email=f"reader-{uuid.uuid4().hex[:6]}@example.org")
     assert signup["subscribeToNewsletter"] == {"accepted": True, "userErrors": []}
+
+
+async def test_a_key_cannot_be_checked_while_the_database_is_down(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    unreachable = Database.connect(
+        "postgresql+asyncpg://postgres@127.0.0.1:1/nowhere",
+        settings.model_copy(update={"db_pool_timeout": 1.0}),
+    )
+    app = create_app(settings, database=unreachable)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            with caplog.at_level(logging.WARNING):
+                response = await post(client, VIEWER, "bsk_live_0123456789ab_" + "z" * 43)
+    finally:
+        await app.state.access.aclose()
+        await unreachable.dispose()
+    assert response.status_code == 503
+    assert error_codes(response.json()) == ["SERVICE_UNAVAILABLE"]
+    assert "database unavailable" in caplog.text
+    assert not [record for record in caplog.records if record.exc_info]
