@@ -285,6 +285,7 @@ async def article_connection(
     kind = _feed_kind(feed)
     window = page_window(context.cursors, kind, first, after, last, before)
     page = await context.db.run(queries.article_page, context.visibility, feed, window)
+    context.loaders.prime_refs(queries.ArticleRefs(*row) for row in page.rows)
 
     async def count() -> int:
         return await context.db.run(queries.count_articles, context.visibility, criteria)

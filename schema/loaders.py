@@ -6,7 +6,7 @@ and apply the request's visibility, so a loader can never show a reader a draft.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -25,6 +25,7 @@ from api.models import (
 )
 from api.queries import articles as article_queries
 from api.queries import catalog, newsletters
+from api.queries.articles import ArticleRefs
 from api.queries.visibility import Visibility
 from schema.context import SerializedSession
 
@@ -88,8 +89,13 @@ class Loaders:
             for first in sorted({first for _, first in keys}):
                 ids = [article_id for article_id, size in keys if size == first]
                 by_article = await db.run(article_queries.related_articles, visibility, ids, first)
+                for refs in by_article.values():
+                    loaders.prime_refs(refs)
                 found.update(
-                    {(article_id, first): by_article.get(article_id, []) for article_id in ids}
+                    {
+                        (article_id, first): [ref.article for ref in by_article.get(article_id, [])]
+                        for article_id in ids
+                    }
                 )
             return found
 
@@ -115,7 +121,7 @@ class Loaders:
         async def newsletter_rows(ids: list[int]) -> dict[int, Newsletter | None]:
             return dict(await db.run(newsletters.newsletters_by_ids, ids))
 
-        return cls(
+        loaders = cls(
             article_by_id=_loader(articles, None),
             source_by_id=rows(Source),
             section_by_id=rows(Section),
@@ -133,3 +139,12 @@ class Loaders:
             items_by_issue=_loader(items, []),
             latest_issue_by_newsletter=_loader(latest, None),
         )
+        return loaders
+
+    def prime_refs(self, refs: Iterable[ArticleRefs]) -> None:
+        """Remember sections, sources and images fetched along with articles (no second query)."""
+        for ref in refs:
+            self.section_by_id.prime(ref.section.id, ref.section)
+            self.source_by_id.prime(ref.source.id, ref.source)
+            if ref.image is not None:
+                self.image_by_id.prime(ref.image.id, ref.image)

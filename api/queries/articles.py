@@ -9,8 +9,8 @@ import enum
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,6 +35,7 @@ from api.models import (
     ArticleCountry,
     ArticleTag,
     Author,
+    Image,
     Section,
     Source,
     Tag,
@@ -156,10 +157,37 @@ def visible_articles(visibility: Visibility, criteria: ArticleCriteria) -> Selec
     return select(Article).where(visibility.articles(), *_conditions(criteria))
 
 
+class ArticleRefs(NamedTuple):
+    """An article with the rows nearly every client renders with it, fetched in one join."""
+
+    article: Article
+    section: Section
+    source: Source
+    image: Image | None
+
+
+def with_refs(statement: Select[Any], article: Any = Article) -> Select[Any]:
+    """Add the article's section, source and image to `statement` (cheap primary-key joins)."""
+    return (
+        statement.add_columns(Section, Source, Image)
+        .join(Section, Section.id == article.section_id)
+        .join(Source, Source.id == article.source_id)
+        .outerjoin(Image, Image.id == article.image_id)
+    )
+
+
+RECENCY_REFERENCE = datetime(2020, 1, 1, tzinfo=UTC)
+RECENCY_SCALE_SECONDS = 365 * 86400.0
+
+
 def relevance(query: str, visibility: Visibility) -> ColumnElement[float]:
-    """ts_rank_cd (length-normalised) plus a small bonus for recent stories, in [0, 0.1]."""
-    age_days = func.extract("epoch", visibility.now - visibility.article_sort_key()) / 86400.0
-    recency = 0.1 / (1.0 + func.greatest(age_days, 0) / 365.0)
+    """ts_rank_cd (length-normalised) plus a small bonus for newer stories, in (0, 0.1).
+
+    The bonus depends on the story alone (a logistic curve over its date), not on the time of
+    the request, so a story's rank is the same on page 1 and page 2 and cursors stay valid.
+    """
+    seconds = func.extract("epoch", visibility.article_sort_key()) - RECENCY_REFERENCE.timestamp()
+    recency = 0.1 / (1.0 + func.exp(-seconds / RECENCY_SCALE_SECONDS))
     return cast(func.ts_rank_cd(Article.search_vector, search_query(query), 1), Float) + recency
 
 
@@ -176,9 +204,8 @@ async def article_page(
 ) -> Page[Article]:
     """One page of a feed, as one statement."""
     keys, descending = _feed_keys(feed, visibility)
-    return await fetch_page(
-        session, visible_articles(visibility, feed.criteria), keys, window, descending=descending
-    )
+    statement = with_refs(visible_articles(visibility, feed.criteria))
+    return await fetch_page(session, statement, keys, window, descending=descending)
 
 
 async def count_articles(
@@ -272,7 +299,7 @@ RELATED_SECTION_NEIGHBOURS = 50
 
 async def related_articles(
     session: AsyncSession, visibility: Visibility, article_ids: Sequence[int], first: int
-) -> dict[int, list[Article]]:
+) -> dict[int, list[ArticleRefs]]:
     base = aliased(Article, name="base")
     candidate = aliased(Article, name="candidate")
     my_tag, their_tag = aliased(ArticleTag), aliased(ArticleTag)
@@ -341,7 +368,18 @@ async def related_articles(
         + 1.0 / (1.0 + days_apart / 30.0)
     )
     ranked = (
-        select(candidate.id.label("related_id"))
+        select(
+            candidate.id.label("related_id"),
+            func.row_number()
+            .over(
+                order_by=(
+                    score.desc(),
+                    visibility.article_sort_key(candidate).desc(),
+                    candidate.id.desc(),
+                )
+            )
+            .label("rank"),
+        )
         .where(
             candidate.id != base.id,
             visibility.articles(candidate),
@@ -355,16 +393,17 @@ async def related_articles(
         .limit(first)
         .lateral("ranked")
     )
-    statement = (
+    statement = with_refs(
         select(base.id, Article)
         .select_from(base)
         .join(ranked, true())
         .join(Article, Article.id == ranked.c.related_id)
         .where(base.id.in_(article_ids))
+        .order_by(base.id, ranked.c.rank)
     )
-    result: dict[int, list[Article]] = defaultdict(list)
-    for base_id, article in (await session.execute(statement)).all():
-        result[base_id].append(article)
+    result: dict[int, list[ArticleRefs]] = defaultdict(list)
+    for base_id, *refs in (await session.execute(statement)).all():
+        result[base_id].append(ArticleRefs(*refs))
     return result
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Article, Newsletter, NewsletterIssue, NewsletterItem
@@ -56,7 +57,7 @@ async def latest_issues(
         .order_by(
             NewsletterIssue.newsletter_id, NewsletterIssue.date.desc(), NewsletterIssue.id.desc()
         )
-        .distinct(NewsletterIssue.newsletter_id)
+        .ext(distinct_on(NewsletterIssue.newsletter_id))
     )
     return {issue.newsletter_id: issue for issue in (await session.scalars(statement)).all()}
 

@@ -38,6 +38,7 @@ class Page(Generic[T]):
     keys: list[Key]
     has_next_page: bool
     has_previous_page: bool
+    rows: list[tuple[Any, ...]]  # everything selected per item (the item first), keys excluded
 
 
 def _beyond(keys: Sequence[SortKey], position: Key, descending: bool) -> Any:
@@ -61,8 +62,8 @@ async def fetch_page(
 ) -> Page[Any]:
     """Fetch one page of `statement`, ordered by `keys` (all in one direction).
 
-    The statement must select the entity first and the key values after it; the keys are
-    appended here. One extra row is read to learn whether another page follows.
+    The statement selects the item first (and may select related entities after it); the keys
+    are appended here. One extra row is read to learn whether another page follows.
     """
     statement = statement.add_columns(*keys)
     if window.after is not None:
@@ -91,4 +92,5 @@ async def fetch_page(
         keys=[tuple(row[-width:]) for row in rows],
         has_next_page=has_next,
         has_previous_page=has_previous,
+        rows=[tuple(row[:-width]) for row in rows],
     )
