@@ -11,17 +11,22 @@ from typing import Any
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
 
 from api.access import AccessControl, principal_of, rate_limit_of
 from api.auth import visibility_for
 from api.database import Database
 from api.embedded import normalize_database_url
+from api.http import GraphQLHTTP, HTTPConfig
+from api.http_cache import ETagGzipSuffix, create_response_cache
 from api.mailer import LoggingMailer
+from api.persisted import create_persisted_queries
 from api.settings import Settings, get_settings
 from schema.context import Context, SerializedSession
 from schema.loaders import Loaders
@@ -50,7 +55,7 @@ def request_id_for(request: Request) -> str:
     return uuid.uuid4().hex
 
 
-class BroadsheetGraphQL(GraphQL[Context, None]):
+class BroadsheetGraphQL(GraphQLHTTP):
     """The GraphQL endpoint, building one Context (session, loaders, visibility) per request."""
 
     def __init__(self, database: Database, codec: CursorCodec, **options: Any) -> None:
@@ -103,6 +108,40 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
+def http_middleware(settings: Settings) -> list[Middleware]:
+    """CORS (outermost, so preflights are answered first), then compression of bodies over 1 KB.
+
+    With `*` among BROADSHEET_CORS_ORIGINS any page may read anonymously, but browsers may not
+    send credentials (Authorization, X-API-Key) from other origins; list origins to allow keys.
+    """
+    middleware = []
+    origins = settings.cors_origins
+    if origins:
+        anonymous_only = "*" in origins
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"] if anonymous_only else origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Content-Type", "Accept", "X-Request-ID"]
+                + ([] if anonymous_only else ["Authorization", "X-API-Key"]),
+                expose_headers=[
+                    "ETag",
+                    "X-Request-ID",
+                    "Retry-After",
+                    "RateLimit-Limit",
+                    "RateLimit-Remaining",
+                    "RateLimit-Reset",
+                    "RateLimit-Policy",
+                ],
+                max_age=600,
+            )
+        )
+    middleware.append(Middleware(ETagGzipSuffix))
+    middleware.append(Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6))
+    return middleware
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     """Build the application. Pass `database` to share engines (tests); otherwise one is made."""
     settings = settings or get_settings()
@@ -124,11 +163,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        await graphql.aclose()
         await access.aclose()
         if owns_database:
             await database.dispose()
 
-    graphql = BroadsheetGraphQL(database, CursorCodec(cursor_secret(settings)))
+    graphql = BroadsheetGraphQL(
+        database,
+        CursorCodec(cursor_secret(settings)),
+        config=HTTPConfig.from_settings(settings),
+        persisted=create_persisted_queries(settings, schema._schema),
+        response_cache=create_response_cache(settings),
+        limiter=access.limiter,
+    )
     app = Starlette(
         routes=[
             Route("/graphql", access.wrap(graphql)),
@@ -136,8 +183,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             Route("/readyz", readyz),
         ],
         lifespan=lifespan,
+        middleware=http_middleware(settings),
     )
     app.state.settings = settings
+    app.state.graphql = graphql
     app.state.database = database
     app.state.access = access
     app.state.mailer = LoggingMailer()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -59,6 +59,65 @@ class Settings(BaseSettings):
     broadsheet_redis_prefix: str = Field(
         default="broadsheet:", description="Prefix of every Redis key Broadsheet writes."
     )
+    # GraphQL over HTTP: abuse limits (schema/limits.py, api/http.py).
+    broadsheet_max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body; larger is 413."
+    )
+    broadsheet_max_query_length: int = Field(
+        default=50_000, ge=100, description="Most characters in a GraphQL document."
+    )
+    broadsheet_max_tokens: int = Field(
+        default=5_000, ge=100, description="Most lexical tokens in a GraphQL document."
+    )
+    broadsheet_max_depth: int = Field(
+        default=20, ge=2, description="Deepest field nesting (the introspection query needs 15)."
+    )
+    broadsheet_max_aliases: int = Field(default=50, ge=0, description="Most aliased fields.")
+    broadsheet_max_cost: int = Field(
+        default=20_000, ge=1, description="Highest estimated cost (objects) of one query."
+    )
+    broadsheet_cost_budget_anonymous: int = Field(
+        default=100_000, ge=1, description="Query cost per minute per client IP without a key."
+    )
+    broadsheet_cost_budget_key: int = Field(
+        default=1_000_000, ge=1, description="Query cost per minute per API key."
+    )
+    broadsheet_introspection: bool = Field(
+        default=True, description="Answer introspection (partners generate clients from it)."
+    )
+    # Persisted queries (api/persisted.py).
+    broadsheet_persisted_only: bool = Field(
+        default=False, description="Run only registered (trusted) documents."
+    )
+    broadsheet_persisted_queries_file: str | None = Field(
+        default=None, description="JSON manifest of trusted documents, loaded at start."
+    )
+    # HTTP caching (api/http_cache.py).
+    broadsheet_cache_max_age: int = Field(default=30, ge=0, description="Browsers' max-age (s).")
+    broadsheet_cache_s_maxage: int = Field(default=60, ge=0, description="CDNs' s-maxage (s).")
+    broadsheet_cache_stale_while_revalidate: int = Field(
+        default=60, ge=0, description="stale-while-revalidate (s)."
+    )
+    broadsheet_response_cache: bool = Field(
+        default=False, description="Cache public responses in Redis or in-process."
+    )
+    broadsheet_response_cache_ttl: int = Field(
+        default=60, ge=1, description="Longest a server-cached response is served (s)."
+    )
+    broadsheet_cors_origins: str = Field(
+        default="", description="Comma-separated origins allowed by CORS; `*` for any."
+    )
+
+    @model_validator(mode="after")
+    def _budgets_fit_a_query(self) -> Settings:
+        for name in ("broadsheet_cost_budget_anonymous", "broadsheet_cost_budget_key"):
+            if getattr(self, name) < self.broadsheet_max_cost:
+                raise ValueError(f"{name.upper()} must be at least BROADSHEET_MAX_COST")
+        return self
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [o.strip() for o in self.broadsheet_cors_origins.split(",") if o.strip()]
 
     @property
     def is_production(self) -> bool:

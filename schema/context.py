@@ -17,6 +17,8 @@ from api.auth import Principal
 from api.mailer import LoggingMailer, Mailer
 from api.queries.visibility import Visibility
 from api.ratelimit import RateLimitDecision
+from schema.limits import CostBudget, Limits, QueryAnalysis
+from schema.response_tags import ResponseTags
 
 if TYPE_CHECKING:
     from schema.loaders import Loaders
@@ -85,6 +87,11 @@ class Context:
     mailer: Mailer = field(default_factory=LoggingMailer)
     access: AccessControl | None = None  # authenticator and rate limiter, for per-field budgets
     extra: dict[str, Any] = field(default_factory=dict)
+    # Query limits and response caching (schema/limits.py, schema/response_tags.py, api/http.py).
+    limits: Limits = field(default_factory=Limits)
+    cost_budget: CostBudget | None = None  # the caller's query-cost allowance per window
+    analysis: QueryAnalysis | None = None  # what QueryLimits measured, before execution
+    tags: ResponseTags = field(default_factory=ResponseTags)  # entities in the response
 
 
 Info = strawberry.Info[Context, None]

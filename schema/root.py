@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
@@ -9,6 +11,7 @@ from strawberry.types import ExecutionContext
 
 from schema.articles import ArticleQueries
 from schema.authors import AuthorQueries
+from schema.limits import QueryLimits
 from schema.masking import MaskInternalErrors, log_errors
 from schema.mutations_articles import ArticleMutations
 from schema.mutations_catalog import CatalogMutations
@@ -16,7 +19,9 @@ from schema.mutations_keys import KeyMutations
 from schema.mutations_newsletters import NewsletterMutations
 from schema.newsletters import NewsletterQueries
 from schema.nodes import NodeQueries
+from schema.outage import DatabaseErrors, log_database_failures
 from schema.relay import Node
+from schema.response_tags import TaggingExecutor
 from schema.search import SearchQueries
 from schema.sections import SectionQueries
 from schema.sources import SourceQueries
@@ -28,7 +33,7 @@ class BroadsheetSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        log_errors(errors, execution_context)
+        log_errors(log_database_failures(errors, execution_context), execution_context)
 
 
 @strawberry.type
@@ -63,12 +68,18 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[Node, Article, Author, Newsletter, NewsletterIssue, Section, Source, Tag],
-        # Cache instances (not classes) so the caches outlive a request.
+        # Factories: one extension per request (shared instances would see each other's
+        # execution contexts); the parse and validation LRU caches live at module level.
+        # QueryLimits must precede ValidationCache (it refuses before validation runs), and
+        # DatabaseErrors must follow MaskInternalErrors (it translates errors before masking).
         extensions=[
-            ParserCache(maxsize=512),  # type: ignore[list-item]
-            ValidationCache(maxsize=512),  # type: ignore[list-item]
+            QueryLimits,
+            partial(ParserCache, maxsize=512),
+            partial(ValidationCache, maxsize=512),
             MaskInternalErrors,
+            DatabaseErrors,
         ],
+        execution_context_class=TaggingExecutor,
     )
 
 
