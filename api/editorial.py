@@ -8,13 +8,12 @@ rolls back. Resolvers in `schema/` call these through `ctx.db.run`.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,11 +37,9 @@ from api.models import (
 from api.validation import MISSING, NOT_FOUND, Missing, Path, Problems
 from api.writes import Outcome, in_transaction
 
-logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
 V = TypeVar("V")
 R = TypeVar("R")
+CatalogRow = TypeVar("CatalogRow", Source, Section, Author)
 
 # Length limits: the model's column sizes, and sane caps where a column is unbounded text.
 NAME_MAX = 200
@@ -83,7 +80,7 @@ def _input(*path: str | int) -> Path:
     return ("input", *path)
 
 
-async def _by_slug(session: AsyncSession, model: type[Source | Section | Author], slug: str) -> Any:
+async def _by_slug(session: AsyncSession, model: type[CatalogRow], slug: str) -> CatalogRow | None:
     return await session.scalar(select(model).where(model.slug == slug))
 
 
@@ -91,9 +88,9 @@ async def _reference(
     session: AsyncSession,
     problems: Problems,
     path: Path,
-    model: type[Source | Section | Author],
+    model: type[CatalogRow],
     slug: str,
-) -> Any:
+) -> CatalogRow | None:
     """The row a slug refers to, or a NOT_FOUND problem."""
     row = await _by_slug(session, model, slug.strip())
     if row is None:
@@ -140,14 +137,17 @@ async def upsert_source(
         language = checked(data.language, lambda v: p.language(_input("language"), v))
         if p:
             return Outcome.failed(p)
-        row = await _by_slug(session, Source, slug or "")
-        before = audit.snapshot(row) if row is not None else None
-        if row is None:
-            row = Source(slug=slug, language="en")
-        assign(row, name=name, description=description, url=url, country=country, language=language)
-        await _save(session, row)
-        await _audit(session, api_key_id, "source", row, before)
-        return Outcome(row)
+        return await _upsert(
+            session,
+            api_key_id,
+            await _by_slug(session, Source, slug or ""),
+            lambda: Source(slug=slug, language="en"),
+            name=name,
+            description=description,
+            url=url,
+            country=country,
+            language=language,
+        )
 
     return await in_transaction(session, work)
 
@@ -192,14 +192,16 @@ async def upsert_section(
             parent_id = None
         if p:
             return Outcome.failed(p)
-        row = existing
-        before = audit.snapshot(row) if row is not None else None
-        if row is None:
-            row = Section(slug=slug)
-        assign(row, name=name, description=description, parent_id=parent_id, position=position)
-        await _save(session, row)
-        await _audit(session, api_key_id, "section", row, before)
-        return Outcome(row)
+        return await _upsert(
+            session,
+            api_key_id,
+            existing,
+            lambda: Section(slug=slug),
+            name=name,
+            description=description,
+            parent_id=parent_id,
+            position=position,
+        )
 
     return await in_transaction(session, work)
 
@@ -244,30 +246,42 @@ async def upsert_author(
         is_organization = MISSING if data.is_organization is None else data.is_organization
         if p:
             return Outcome.failed(p)
-        row = await _by_slug(session, Author, slug or "")
-        before = audit.snapshot(row) if row is not None else None
-        if row is None:
-            row = Author(slug=slug, is_organization=False)
-        assign(row, name=name, bio=bio, is_organization=is_organization, source_id=source_id)
-        await _save(session, row)
-        await _audit(session, api_key_id, "author", row, before)
-        return Outcome(row)
+        return await _upsert(
+            session,
+            api_key_id,
+            await _by_slug(session, Author, slug or ""),
+            lambda: Author(slug=slug, is_organization=False),
+            name=name,
+            bio=bio,
+            is_organization=is_organization,
+            source_id=source_id,
+        )
 
     return await in_transaction(session, work)
 
 
-async def _audit(
-    session: AsyncSession, api_key_id: ApiKeyId, kind: str, row: Base, before: dict[str, Any] | None
-) -> None:
-    action = f"{kind}.create" if before is None else f"{kind}.update"
+async def _upsert(
+    session: AsyncSession,
+    api_key_id: ApiKeyId,
+    existing: CatalogRow | None,
+    create: Callable[[], CatalogRow],
+    **values: Any,
+) -> Outcome[CatalogRow]:
+    """Update `existing` (or a row from `create`) with the values sent, and audit the change."""
+    before = audit.snapshot(existing) if existing is not None else None
+    row = existing if existing is not None else create()
+    assign(row, **values)
+    await _save(session, row)
+    kind = type(row).__name__.lower()
     await audit.record(
         session,
         api_key_id=api_key_id,
-        action=action,
+        action=f"{kind}.create" if before is None else f"{kind}.update",
         entity=row,
         before=before,
         after=audit.snapshot(row),
     )
+    return Outcome(row)
 
 
 # --- Articles --------------------------------------------------------------------------------
@@ -440,12 +454,21 @@ async def _article_snapshot(session: AsyncSession, article: Article) -> dict[str
     )
 
 
+# Link rows are replaced with Core statements, not ORM objects: a second write to the same
+# article in one request must not meet the first write's objects in the identity map.
+
+
 async def _set_authors(session: AsyncSession, article_id: int, authors: Sequence[Author]) -> None:
     await session.execute(delete(ArticleAuthor).where(ArticleAuthor.article_id == article_id))
-    session.add_all(
-        ArticleAuthor(article_id=article_id, author_id=author.id, position=position)
-        for position, author in enumerate(authors, start=1)
-    )
+    if authors:
+        await session.execute(
+            insert(ArticleAuthor).values(
+                [
+                    {"article_id": article_id, "author_id": author.id, "position": position}
+                    for position, author in enumerate(authors, start=1)
+                ]
+            )
+        )
 
 
 async def _set_tags(session: AsyncSession, article_id: int, tags: Sequence[TagChoice]) -> None:
@@ -458,15 +481,22 @@ async def _set_tags(session: AsyncSession, article_id: int, tags: Sequence[TagCh
         .values([{"slug": tag.slug, "name": tag.name} for tag in tags])
         .on_conflict_do_nothing(index_elements=[Tag.slug])
     )
-    tag_ids = (
-        await session.scalars(select(Tag.id).where(Tag.slug.in_([tag.slug for tag in tags])))
-    ).all()
-    session.add_all(ArticleTag(article_id=article_id, tag_id=tag_id) for tag_id in tag_ids)
+    await session.execute(
+        insert(ArticleTag).from_select(
+            ["article_id", "tag_id"],
+            select(literal(article_id), Tag.id).where(Tag.slug.in_([tag.slug for tag in tags])),
+        )
+    )
 
 
 async def _set_countries(session: AsyncSession, article_id: int, countries: Sequence[str]) -> None:
     await session.execute(delete(ArticleCountry).where(ArticleCountry.article_id == article_id))
-    session.add_all(ArticleCountry(article_id=article_id, country=code) for code in countries)
+    if countries:
+        await session.execute(
+            insert(ArticleCountry).values(
+                [{"article_id": article_id, "country": code} for code in countries]
+            )
+        )
 
 
 async def _touch(session: AsyncSession, article: Article) -> None:
@@ -510,6 +540,7 @@ async def create_article(
                 select(Article)
                 .where(Article.source_id == source.id, Article.external_id == external_id)
                 .with_for_update()
+                .execution_options(populate_existing=True)
             )
         existing_id = existing.id if existing is not None else None
         if given_slug is not None and await _slug_taken(
@@ -569,7 +600,13 @@ async def create_article(
 async def _locked_article(session: AsyncSession, article_id: int | None) -> Article | None:
     if article_id is None:
         return None
-    return await session.scalar(select(Article).where(Article.id == article_id).with_for_update())
+    # populate_existing: a row this request loaded earlier may have been changed since.
+    return await session.scalar(
+        select(Article)
+        .where(Article.id == article_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def _required_in_patch(p: Problems, path: Path, value: object) -> None:
@@ -758,10 +795,9 @@ async def delete_article(
             before=before,
             after=None,
         )
-        deleted_id = article.id
-        await session.delete(article)
-        await session.flush()
-        return Outcome(deleted_id)
+        # The database cascades to byline, tags, countries and newsletter slots.
+        await session.execute(delete(Article).where(Article.id == article.id))
+        return Outcome(article.id)
 
     return await in_transaction(session, work)
 
@@ -879,7 +915,10 @@ async def publish_newsletter_issue(
         issue = None
         if issue_id is not None:
             issue = await session.scalar(
-                select(NewsletterIssue).where(NewsletterIssue.id == issue_id).with_for_update()
+                select(NewsletterIssue)
+                .where(NewsletterIssue.id == issue_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
             )
         if issue is None:
             return Outcome.not_found(("id",), "newsletter issue")

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.validation import MISSING, FieldError, Missing
 from api.writes import Outcome
 from schema.context import Info
+from schema.loaders import Loaders
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -53,7 +54,10 @@ async def run_write(
     context = info.context
     context.db.use_primary()
     api_key_id = context.principal.key_id if context.principal is not None else None
-    return await context.db.run(write, api_key_id, *args, **kwargs)
+    outcome = await context.db.run(write, api_key_id, *args, **kwargs)
+    # Loaders cache per request: what they hold from before this write may be stale now.
+    context.loaders = Loaders.create(context.db, context.visibility)
+    return outcome
 
 
 def given(value: V | None) -> V | Missing | None:

@@ -647,6 +647,41 @@ async def test_a_failure_halfway_through_a_write_rolls_everything_back(
     assert await fingerprint(db_session) == before
 
 
+SEVERAL_WRITES = """
+mutation($id: ID!) {
+  first: updateArticle(id: $id, input: {authors: ["ahn-one"], countries: ["KR"], tags: ["t-one"]}) {
+    article { authors { slug } countries tags { slug } }
+  }
+  second: updateArticle(
+    id: $id, input: {authors: ["ahn-two", "ahn-one"], countries: ["JP"], tags: ["t-two"]}
+  ) {
+    article { authors { slug } countries tags { slug } }
+  }
+  gone: deleteArticle(id: $id) { deletedId }
+}
+"""
+
+
+async def test_several_writes_in_one_document_each_see_the_last(
+    client: httpx.AsyncClient, writer: str
+) -> None:
+    for name in ("Ahn One", "Ahn Two"):
+        await mutate(client, UPSERT_AUTHOR, writer, input={"name": name})
+    article = (await mutate(client, CREATE_ARTICLE, writer, input=article_input()))["article"]
+    result = await data(client, SEVERAL_WRITES, writer, id=article["id"])
+    assert result["first"]["article"] == {
+        "authors": [{"slug": "ahn-one"}],
+        "countries": ["KR"],
+        "tags": [{"slug": "t-one"}],
+    }
+    assert result["second"]["article"] == {
+        "authors": [{"slug": "ahn-two"}, {"slug": "ahn-one"}],
+        "countries": ["JP"],
+        "tags": [{"slug": "t-two"}],
+    }
+    assert result["gone"] == {"deletedId": article["id"]}
+
+
 # --- Newsletter issues ------------------------------------------------------------------------
 
 
