@@ -11,6 +11,7 @@ from rich.console import Console
 
 from api.embedded import resolve_database_url
 from api.keys_cli import keys_app
+from api.persisted_cli import persisted_app
 from api.settings import get_settings
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(schema_app, name="schema")
 app.add_typer(keys_app, name="keys")
+app.add_typer(persisted_app, name="persisted")
 
 console = Console(stderr=True)
 

@@ -45,3 +45,16 @@ async def post_json(
     if accept is not None:
         all_headers["Accept"] = accept
     return await client.post("/graphql", json=body, headers=all_headers)
+
+
+async def drop_redis_prefix(url: str, prefix: str) -> None:
+    """Delete every key a test wrote under its own prefix."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
