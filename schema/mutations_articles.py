@@ -13,7 +13,7 @@ from schema.articles import Article
 from schema.context import Info
 from schema.permissions import WRITERS
 from schema.relay import pk_of, to_global_id
-from schema.writes import UserError, given, run_write, user_errors
+from schema.writes import UserError, changed, given, run_write, user_errors
 
 
 @strawberry.input(description="A new story (a draft until published).")
@@ -153,6 +153,8 @@ class ArticleMutations:
     async def delete_article(self, info: Info, id: strawberry.ID) -> DeletePayload:
         outcome = await run_write(info, editorial.delete_article, pk_of(id, "Article"))
         deleted = outcome.value
+        if deleted is not None:
+            changed(info, "Article", deleted)
         return DeletePayload(
             deleted_id=to_global_id("Article", deleted) if deleted is not None else None,
             user_errors=user_errors(outcome),

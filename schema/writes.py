@@ -13,10 +13,12 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.models import Article, Author, NewsletterIssue, Section, Source
 from api.validation import MISSING, FieldError, Missing
 from api.writes import Outcome
 from schema.context import Info
 from schema.loaders import Loaders
+from schema.response_tags import entity_tag, list_tag
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -57,7 +59,16 @@ async def run_write(
     outcome = await context.db.run(write, api_key_id, *args, **kwargs)
     # Loaders cache per request: what they hold from before this write may be stale now.
     context.loaders = Loaders.create(context.db, context.visibility)
+    value = outcome.value
+    if isinstance(value, (Article, Author, NewsletterIssue, Section, Source)):
+        changed(info, type(value).__name__, value.id)
     return outcome
+
+
+def changed(info: Info, type_name: str, pk: int) -> None:
+    """Purge cached responses holding this entity, or a list of its kind (feeds, related,
+    newsletter items, directories), once the request is done."""
+    info.context.tags.invalidate(entity_tag(type_name, pk), list_tag(type_name))
 
 
 def given(value: V | None) -> V | Missing | None:

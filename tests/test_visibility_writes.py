@@ -14,7 +14,9 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.api_clients import data, issue_key
+from api.database import Database
+from api.settings import Settings
+from tests.api_clients import app_client, data, issue_key, post
 
 CREATE_ARTICLE = """
 mutation($input: ArticleInput!) {
@@ -37,6 +39,7 @@ mutation($input: NewsletterIssueInput!) {
 PUBLISH_ISSUE = """
 mutation($id: ID!) { publishNewsletterIssue(id: $id) { issue { id } userErrors { message } } }
 """
+SEARCH_COUNT = "query($word: String!) { search(query: $word) { totalCount } }"
 # Every path to an article a reader has, in one document.
 EVERY_PATH = """
 query($id: ID!, $slug: String!, $word: String!, $tag: String!, $companion: ID!, $date: Date!) {
@@ -217,3 +220,36 @@ async def test_a_scheduled_story_appears_at_its_time(
         assert asked_at < deadline, "the scheduled story never appeared"
         await asyncio.sleep(0.2)
     assert asked_at >= at - timedelta(milliseconds=50), "it appeared before its time"
+
+
+async def test_writes_purge_cached_responses(
+    settings: Settings, database: Database, db_session: AsyncSession
+) -> None:
+    desk = await issue_key(db_session, "content:write")
+    word = f"zqc{uuid.uuid4().hex[:10]}"
+    async with app_client(settings, database, broadsheet_response_cache=True) as (client, _):
+        draft = await write(
+            client,
+            desk,
+            CREATE_ARTICLE,
+            input={
+                "source": "the-korea-herald",
+                "section": "diplomacy",
+                "headline": f"Cached? {word}",
+                "body": "<p>Body.</p>",
+            },
+        )
+        draft_id = draft["article"]["id"]
+
+        async def public_count() -> tuple[int, str]:
+            response = await post(client, SEARCH_COUNT, word=word)
+            assert response.status_code == 200
+            return response.json()["data"]["search"]["totalCount"], response.headers["X-Cache"]
+
+        assert await public_count() == (0, "MISS")
+        assert await public_count() == (0, "HIT")  # the cache is in play
+        await write(client, desk, PUBLISH_ARTICLE, id=draft_id)
+        assert await public_count() == (1, "MISS")
+        assert await public_count() == (1, "HIT")
+        await write(client, desk, UNPUBLISH_ARTICLE, id=draft_id)
+        assert await public_count() == (0, "MISS")
