@@ -38,7 +38,10 @@ def database_url() -> str:
             console.print("[red]DATABASE_URL must be set when BROADSHEET_ENV=production.[/red]")
             raise typer.Exit(code=2)
         console.print("[dim]DATABASE_URL is unset: using the embedded PostgreSQL.[/dim]")
-    return resolve_database_url(configured, settings.broadsheet_data_dir)
+    url = resolve_database_url(configured, settings.broadsheet_data_dir)
+    # The embedded server's URL is now in the environment: settings read from here on see it.
+    get_settings.cache_clear()
+    return url
 
 
 @db_app.command("upgrade")
