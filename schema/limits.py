@@ -81,6 +81,8 @@ FREE_TYPES = frozenset({"PageInfo"})
 # lists tagged as another type's (newsletter items are articles filtered by visibility).
 OWNED_LISTS = frozenset({("Article", "authors"), ("Article", "tags")})
 LIST_TAG_TYPES: dict[tuple[str, str], str] = {("NewsletterIssue", "items"): "Article"}
+# Single objects picked from a list (the newest issue): they change when that list does.
+PICKED_FROM_LISTS: dict[tuple[str, str], str] = {("Newsletter", "latestIssue"): "NewsletterIssue"}
 # Fields whose value depends on who asks: a response holding one is never shared.
 PRIVATE_TYPES = frozenset({"Viewer", "RateLimit"})
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
@@ -334,6 +336,8 @@ class _Walker:
             requested = first if first is not None else last
             child_page = _clamp(DEFAULT_PAGE_SIZE if requested is None else requested)
             self.list_tags.add(list_tag(node_type))
+        elif parent is not None and (parent.name, name) in PICKED_FROM_LISTS:
+            self.list_tags.add(list_tag(PICKED_FROM_LISTS[(parent.name, name)]))
         elif composite and _is_list(definition.type) and parent is not None:
             key = (parent.name, name)
             if key not in OWNED_LISTS and not named.name.startswith("__"):
