@@ -98,6 +98,16 @@ async def _reference(
     return row
 
 
+def _name_and_slug(p: Problems, name: str, slug: str | None) -> tuple[str | None, str | None]:
+    """A catalogue entry's name, and its slug (derived from the name when absent)."""
+    cleaned = p.text(_input("name"), name, required=True, max_length=NAME_MAX)
+    return cleaned, p.slug_or_derived(_input("slug"), slug, cleaned, max_length=CATALOG_SLUG_MAX)
+
+
+def _long_text(p: Problems, field: str, value: str | Missing | None) -> str | Missing | None:
+    return checked(value, lambda v: p.text(_input(field), v, max_length=DESCRIPTION_MAX))
+
+
 async def _save(session: AsyncSession, row: Base) -> None:
     """Flush and reload, so server-side values (ids, timestamps) are there to return."""
     session.add(row)
@@ -125,11 +135,8 @@ async def upsert_source(
 
     async def work() -> Outcome[Source]:
         p = Problems()
-        name = p.text(_input("name"), data.name, required=True, max_length=NAME_MAX)
-        slug = p.slug_or_derived(_input("slug"), data.slug, name, max_length=CATALOG_SLUG_MAX)
-        description = checked(
-            data.description, lambda v: p.text(_input("description"), v, max_length=DESCRIPTION_MAX)
-        )
+        name, slug = _name_and_slug(p, data.name, data.slug)
+        description = _long_text(p, "description", data.description)
         url = checked(data.url, lambda v: p.url(_input("url"), v))
         country = checked(data.country, lambda v: p.country(_input("country"), v))
         if data.language is None:
@@ -168,11 +175,8 @@ async def upsert_section(
 
     async def work() -> Outcome[Section]:
         p = Problems()
-        name = p.text(_input("name"), data.name, required=True, max_length=NAME_MAX)
-        slug = p.slug_or_derived(_input("slug"), data.slug, name, max_length=CATALOG_SLUG_MAX)
-        description = checked(
-            data.description, lambda v: p.text(_input("description"), v, max_length=DESCRIPTION_MAX)
-        )
+        name, slug = _name_and_slug(p, data.name, data.slug)
+        description = _long_text(p, "description", data.description)
         position: int | Missing | None = data.position
         if position is None:
             position = MISSING  # null: leave the order as it is
@@ -234,9 +238,8 @@ async def upsert_author(
 
     async def work() -> Outcome[Author]:
         p = Problems()
-        name = p.text(_input("name"), data.name, required=True, max_length=NAME_MAX)
-        slug = p.slug_or_derived(_input("slug"), data.slug, name, max_length=CATALOG_SLUG_MAX)
-        bio = checked(data.bio, lambda v: p.text(_input("bio"), v, max_length=DESCRIPTION_MAX))
+        name, slug = _name_and_slug(p, data.name, data.slug)
+        bio = _long_text(p, "bio", data.bio)
         source_id: int | Missing | None = MISSING
         if isinstance(data.source, str):
             source = await _reference(session, p, _input("source"), Source, data.source)
@@ -499,10 +502,25 @@ async def _set_countries(session: AsyncSession, article_id: int, countries: Sequ
         )
 
 
-async def _touch(session: AsyncSession, article: Article) -> None:
-    """Flush, mark the article updated (relations count as an update) and reload it."""
+async def _article_written(
+    session: AsyncSession,
+    api_key_id: ApiKeyId,
+    action: str,
+    article: Article,
+    before: dict[str, Any] | None,
+) -> Outcome[Article]:
+    """Mark the article updated (a byline or tag change counts), reload it, audit the write."""
     article.updated_at = func.now()
     await _save(session, article)
+    await audit.record(
+        session,
+        api_key_id=api_key_id,
+        action=action,
+        entity=article,
+        before=before,
+        after=await _article_snapshot(session, article),
+    )
+    return Outcome(article)
 
 
 async def create_article(
@@ -583,16 +601,8 @@ async def create_article(
         await _set_authors(session, article.id, authors)
         await _set_tags(session, article.id, tags)
         await _set_countries(session, article.id, countries)
-        await _touch(session, article)
-        await audit.record(
-            session,
-            api_key_id=api_key_id,
-            action="article.create" if existing is None else "article.reimport",
-            entity=article,
-            before=before,
-            after=await _article_snapshot(session, article),
-        )
-        return Outcome(article)
+        action = "article.create" if existing is None else "article.reimport"
+        return await _article_written(session, api_key_id, action, article, before)
 
     return await in_transaction(session, work)
 
@@ -695,16 +705,7 @@ async def update_article(
             await _set_tags(session, article.id, tags)
         if not isinstance(countries, Missing):
             await _set_countries(session, article.id, countries)
-        await _touch(session, article)
-        await audit.record(
-            session,
-            api_key_id=api_key_id,
-            action="article.update",
-            entity=article,
-            before=before,
-            after=await _article_snapshot(session, article),
-        )
-        return Outcome(article)
+        return await _article_written(session, api_key_id, "article.update", article, before)
 
     return await in_transaction(session, work)
 
@@ -734,17 +735,8 @@ async def publish_article(
         before = await _article_snapshot(session, article)
         article.status = ArticleStatus.PUBLISHED
         article.published_at = when or now
-        await _touch(session, article)
         action = "article.schedule" if article.published_at > now else "article.publish"
-        await audit.record(
-            session,
-            api_key_id=api_key_id,
-            action=action,
-            entity=article,
-            before=before,
-            after=await _article_snapshot(session, article),
-        )
-        return Outcome(article)
+        return await _article_written(session, api_key_id, action, article, before)
 
     return await in_transaction(session, work)
 
@@ -763,16 +755,7 @@ async def unpublish_article(
         before = await _article_snapshot(session, article)
         article.status = ArticleStatus.DRAFT
         article.published_at = None
-        await _touch(session, article)
-        await audit.record(
-            session,
-            api_key_id=api_key_id,
-            action="article.unpublish",
-            entity=article,
-            before=before,
-            after=await _article_snapshot(session, article),
-        )
-        return Outcome(article)
+        return await _article_written(session, api_key_id, "article.unpublish", article, before)
 
     return await in_transaction(session, work)
 
