@@ -66,10 +66,11 @@ def rate_limit_of(request: Request) -> RateLimitDecision | None:
 
 def _asks_for_graphiql(scope: Scope, headers: Headers) -> bool:
     # The IDE page itself holds no data; a developer must be able to open it to enter a key.
+    # Any parameter (a query, a persisted-query hash) makes it a data request.
     return (
         scope.get("method") == "GET"
         and "text/html" in headers.get("accept", "")
-        and b"query=" not in scope.get("query_string", b"")
+        and not scope.get("query_string")
     )
 
 
@@ -98,13 +99,11 @@ class AccessControl:
 
     async def guard(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
-        anonymous_bucket = f"ip:{client_ip(scope)}"
+        refusal: str | None = None  # why the request is UNAUTHENTICATED, if it is
         try:
             principal = await self.authenticator.authenticate(headers)
         except InvalidCredentials as refused:
-            decision = await self.limiter.hit(anonymous_bucket, self.policy.anonymous_limit)
-            await self._refuse(send, decision, refused.reason)
-            return
+            principal, refusal = None, refused.reason
         except (SQLAlchemyError, OSError, TimeoutError) as error:
             logger.warning("API key lookup failed, database unavailable: %s", error)
             await _send_error(
@@ -112,19 +111,16 @@ class AccessControl:
             )
             return
         if principal is None and self.policy.require_key and not _asks_for_graphiql(scope, headers):
-            decision = await self.limiter.hit(anonymous_bucket, self.policy.anonymous_limit)
-            await self._refuse(
-                send, decision, "This API requires a key: send `Authorization: Bearer <key>`."
-            )
-            return
+            refusal = refusal or "This API requires a key: send `Authorization: Bearer <key>`."
 
+        # Refused credentials spend the client's anonymous budget: guessing keys is limited too.
         if principal is None:
-            decision = await self.limiter.hit(anonymous_bucket, self.policy.anonymous_limit)
+            decision = await self.limiter.hit(f"ip:{client_ip(scope)}", self.policy.anonymous_limit)
         else:
             limit = principal.rate_limit_per_minute or self.policy.default_key_limit
             decision = await self.limiter.hit(f"key:{principal.key_id}", limit)
-        if not decision.allowed:
-            await self._refuse(send, decision, None)
+        if refusal is not None or not decision.allowed:
+            await self._refuse(send, decision, refusal)
             return
 
         state = scope.setdefault("state", {})
@@ -143,7 +139,7 @@ class AccessControl:
     async def _refuse(
         self, send: Send, decision: RateLimitDecision, unauthenticated: str | None
     ) -> None:
-        """401 for `unauthenticated` (a reason), else 429; rate-limit headers on both."""
+        """429 when over the budget, else 401 for `unauthenticated`; rate-limit headers on both."""
         if decision.allowed and unauthenticated is not None:
             status, code, message = 401, "UNAUTHENTICATED", unauthenticated
         else:

@@ -156,7 +156,13 @@ async def test_require_key_turns_anonymous_reads_off(
         page = await client.get("/graphql", headers={"Accept": "text/html"})
         assert page.status_code == 200
         assert "text/html" in page.headers["content-type"]
-        # A query over GET is data, though.
+        # A query, or a persisted query's hash, over GET is data, though.
+        persisted = '{"persistedQuery":{"version":1,"sha256Hash":"' + "0" * 64 + '"}}'
+        assert_unauthenticated(
+            await client.get(
+                "/graphql", params={"extensions": persisted}, headers={"Accept": "text/html"}
+            )
+        )
         assert_unauthenticated(
             await client.get(
                 "/graphql", params={"query": PUBLISHED_COUNT}, headers={"Accept": "text/html"}
