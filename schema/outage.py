@@ -60,7 +60,9 @@ def classify(error: BaseException) -> ClientError | None:
             sqlstate.startswith("08") or sqlstate in UNAVAILABLE_STATES
         ):
             return unavailable()
-        if isinstance(cause, sa_exc.TimeoutError | TimeoutError | ConnectionError):
+        # Refused, reset, no such socket, connect timeout, no pooled connection in time. The
+        # resolvers' only I/O is the database (and mail, for which "retry shortly" is right too).
+        if isinstance(cause, sa_exc.TimeoutError | OSError):
             return unavailable()
         if isinstance(cause, sa_exc.DBAPIError) and cause.connection_invalidated:
             return unavailable()
