@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from typing import Annotated
 
 import typer
@@ -132,6 +133,10 @@ def seed_synthetic_command(
         console.print(f"  {table:<24} {count:>6}")
 
 
+def _exit_normally(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
@@ -142,6 +147,9 @@ def serve(
     import uvicorn
 
     database_url()  # starts the embedded server when needed; workers inherit DATABASE_URL
+    # uvicorn re-raises the signal that stopped it. Turn SIGTERM into a normal exit so exit
+    # handlers run, among them the one that stops the embedded PostgreSQL.
+    signal.signal(signal.SIGTERM, _exit_normally)
     console.print(f"GraphQL at [bold]http://{host}:{port}/graphql[/bold]")
     uvicorn.run(
         "api.app:create_app",

@@ -7,6 +7,7 @@ started it exits. Nothing else in Broadsheet knows the difference.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import warnings
@@ -35,6 +36,7 @@ def start_embedded_postgres(data_dir: Path | None = None) -> str:
         warnings.simplefilter("ignore")
         import pgserver
 
+        _forget_dead_handles(pgdata)
         _server = pgserver.get_server(pgdata, cleanup_mode="stop")
     # DATABASE_NAME is a constant of ours, not input.
     exists = _server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
@@ -43,6 +45,32 @@ def start_embedded_postgres(data_dir: Path | None = None) -> str:
         logger.info("created database %s in %s", DATABASE_NAME, pgdata)
     info = _server.get_postmaster_info()
     return f"postgresql+asyncpg://postgres@/{DATABASE_NAME}?host={info.socket_dir}&port={info.port}"
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop processes that no longer exist from pgserver's list of the server's users.
+
+    pgserver stops the server when the last process listed there exits; a process that was
+    killed outright stays listed forever, and the server would then never be stopped.
+    """
+    handles = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if _running(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def resolve_database_url(configured: str | None, data_dir: str | None = None) -> str:
