@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from api.demo.newsroom import seed_demo
 from sqlalchemy import event, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -27,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 from api import migrations
 from api.app import create_app
 from api.database import Database
+from api.demo.newsroom import seed_demo
 from api.embedded import normalize_database_url, start_embedded_postgres
 from api.settings import Settings
 
@@ -124,7 +124,11 @@ class StatementCounter:
 
     def __call__(self, conn: object, cursor: object, statement: str, *args: object) -> None:
         # Savepoints come from the test harness's rolled-back transaction, not from the app.
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO")):
+        if (
+            not statement.lstrip()
+            .upper()
+            .startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO"))
+        ):
             self.statements.append(statement)
 
     @property

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -11,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Article, Newsletter, NewsletterIssue, Section, Source
 from schema.relay import to_global_id
+from tests.api_clients import data, error_codes, execute
 
 LEAD_HEADLINE = "US ramps up pressure on N. Korea"
 KOREA_HEADLINES = {
@@ -18,25 +18,6 @@ KOREA_HEADLINES = {
     "Moon, Trump discuss ‘corresponding measures’ for NK denucelarization",
     "Kim vows to visit Seoul, dismantle nuke, missile sites",
 }
-
-
-async def gql(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def data(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
-    body = await gql(client, query, **variables)
-    assert "errors" not in body, body["errors"]
-    result: dict[str, Any] = body["data"]
-    return result
-
-
-async def error_codes(client: httpx.AsyncClient, query: str, **variables: Any) -> list[str]:
-    body = await gql(client, query, **variables)
-    return [error["extensions"]["code"] for error in body.get("errors", [])]
 
 
 async def lead_story(session: AsyncSession) -> Article:
@@ -58,16 +39,21 @@ query($slug: String!, $source: String) {{
 """
 
 
-async def test_article_by_slug_has_every_field(client: httpx.AsyncClient, db_session: AsyncSession) -> None:
+async def test_article_by_slug_has_every_field(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
     lead = await lead_story(db_session)
-    article = (await data(client, ARTICLE_BY_SLUG, slug=lead.slug, source="the-korea-herald"))["article"]
+    article = (await data(client, ARTICLE_BY_SLUG, slug=lead.slug, source="the-korea-herald"))[
+        "article"
+    ]
     assert article["headline"] == LEAD_HEADLINE
     assert article["dek"].startswith("The US appears to be turning up the heat on North Korea")
     assert article["byline"] == "By The Korea Herald"
     assert article["section"] == {"slug": "diplomacy", "name": "Diplomacy"}
     assert article["source"]["name"] == "The Korea Herald"
     assert article["publishedAt"].startswith("2018-08-30")
-    assert "<p>" in article["body"] and "<p>" not in article["bodyText"]
+    assert "<p>" in article["body"]
+    assert "<p>" not in article["bodyText"]
     assert len(article["excerpt"]) <= 300
     assert article["readingTimeMinutes"] >= 1
     assert {"KP", "KR", "US"} <= set(article["countries"])
@@ -89,26 +75,40 @@ async def test_article_by_id_and_node(client: httpx.AsyncClient, db_session: Asy
 
 
 async def test_article_needs_exactly_one_of_id_or_slug(client: httpx.AsyncClient) -> None:
-    assert await error_codes(client, "{ article { headline } }") == ["BAD_USER_INPUT"]
+    assert error_codes(await execute(client, "{ article { headline } }")) == ["BAD_USER_INPUT"]
 
 
-async def test_ambiguous_slug_needs_source(client: httpx.AsyncClient, db_session: AsyncSession) -> None:
+async def test_ambiguous_slug_needs_source(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
     lead = await lead_story(db_session)
-    other_source = (await db_session.scalars(select(Source).where(Source.id != lead.source_id))).first()
+    other_source = (
+        await db_session.scalars(select(Source).where(Source.id != lead.source_id))
+    ).first()
     assert other_source is not None
     copy = Article(
-        source_id=other_source.id, section_id=lead.section_id, slug=lead.slug, status=lead.status,
-        published_at=lead.published_at, headline="A syndicated copy", body_html="<p>x</p>",
-        body_text="x", excerpt="x", language="en", url="https://example.org/copy",
+        source_id=other_source.id,
+        section_id=lead.section_id,
+        slug=lead.slug,
+        status=lead.status,
+        published_at=lead.published_at,
+        headline="A syndicated copy",
+        body_html="<p>x</p>",
+        body_text="x",
+        excerpt="x",
+        language="en",
+        url="https://example.org/copy",
     )
     db_session.add(copy)
     await db_session.flush()
-    assert await error_codes(client, ARTICLE_BY_SLUG, slug=lead.slug) == ["BAD_USER_INPUT"]
+    assert error_codes(await execute(client, ARTICLE_BY_SLUG, slug=lead.slug)) == ["BAD_USER_INPUT"]
     chosen = await data(client, ARTICLE_BY_SLUG, slug=lead.slug, source=other_source.slug)
     assert chosen["article"]["headline"] == "A syndicated copy"
 
 
-async def test_node_and_nodes_resolve_every_type(client: httpx.AsyncClient, db_session: AsyncSession) -> None:
+async def test_node_and_nodes_resolve_every_type(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
     ids = {
         "Article": (await lead_story(db_session)).id,
         "Section": (await db_session.scalars(select(Section.id))).first(),
@@ -116,20 +116,36 @@ async def test_node_and_nodes_resolve_every_type(client: httpx.AsyncClient, db_s
         "Newsletter": (await db_session.scalars(select(Newsletter.id))).first(),
         "NewsletterIssue": (await db_session.scalars(select(NewsletterIssue.id))).first(),
     }
-    result = await data(client, "{ author(slug: \"the-korea-herald\") { id } tag(slug: \"north-korea\") { id } }")
+    result = await data(
+        client, '{ author(slug: "the-korea-herald") { id } tag(slug: "north-korea") { id } }'
+    )
     global_ids = [to_global_id(name, pk) for name, pk in ids.items() if pk is not None]
     global_ids += [result["author"]["id"], result["tag"]["id"]]
     global_ids += ["not-an-id", to_global_id("Article", 999_999_999), to_global_id("Secret", 1)]
-    nodes = (await data(client, "query($ids: [ID!]!) { nodes(ids: $ids) { id __typename } }", ids=global_ids))["nodes"]
+    nodes = (
+        await data(
+            client, "query($ids: [ID!]!) { nodes(ids: $ids) { id __typename } }", ids=global_ids
+        )
+    )["nodes"]
     assert [node["__typename"] for node in nodes[:7]] == [
-        "Article", "Section", "Source", "Newsletter", "NewsletterIssue", "Author", "Tag"
+        "Article",
+        "Section",
+        "Source",
+        "Newsletter",
+        "NewsletterIssue",
+        "Author",
+        "Tag",
     ]
     assert [node["id"] for node in nodes[:7]] == global_ids[:7]
     assert nodes[7:] == [None, None, None]
 
 
 async def test_sections_are_nested(client: httpx.AsyncClient) -> None:
-    sections = (await data(client, "{ sections { slug parent { slug } children { slug parent { slug } } } }"))["sections"]
+    sections = (
+        await data(
+            client, "{ sections { slug parent { slug } children { slug parent { slug } } } }"
+        )
+    )["sections"]
     assert len(sections) >= 5
     assert all(section["parent"] is None for section in sections)
     with_children = [s for s in sections if s["children"]]
@@ -168,10 +184,14 @@ async def test_source_author_tag_and_directories(client: httpx.AsyncClient) -> N
     )
     assert result["source"]["name"] == "The Korea Herald"
     assert result["source"]["country"] == "KR"
-    assert all(n["source"]["slug"] == "the-korea-herald" for n in result["source"]["articles"]["nodes"])
+    assert all(
+        n["source"]["slug"] == "the-korea-herald" for n in result["source"]["articles"]["nodes"]
+    )
     author = result["author"]
     assert author["isOrganization"] is True
-    assert author["bio"].startswith("The Korea Herald is the nation’s largest English-language daily")
+    assert author["bio"].startswith(
+        "The Korea Herald is the nation’s largest English-language daily"
+    )
     assert all("The Korea Herald" in n["byline"] for n in author["articles"]["nodes"])
     assert all(
         "north-korea" in {t["slug"] for t in n["tags"]} for n in result["tag"]["articles"]["nodes"]
@@ -233,7 +253,10 @@ async def test_newsletter_archive_and_issue(client: httpx.AsyncClient) -> None:
 
 
 async def test_blurb_defaults_to_excerpt(client: httpx.AsyncClient) -> None:
-    result = await data(client, "{ newsletter(slug: \"eastern-briefings\") { issues(first: 30) { nodes { items { blurb article { excerpt } } } } } }")
+    result = await data(
+        client,
+        '{ newsletter(slug: "eastern-briefings") { issues(first: 30) { nodes { items { blurb article { excerpt } } } } } }',
+    )
     items = [item for issue in result["newsletter"]["issues"]["nodes"] for item in issue["items"]]
     defaulted = [item for item in items if item["blurb"] == item["article"]["excerpt"]]
     assert defaulted, "some demo items have no blurb of their own"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.test_read_api import KOREA_HEADLINES, LEAD_HEADLINE, data
+from tests.api_clients import data
+from tests.test_read_api import KOREA_HEADLINES, LEAD_HEADLINE
 
 RELATED = """
 query($first: Int) {
@@ -15,7 +16,9 @@ query($first: Int) {
 """
 
 
-async def test_lead_story_relates_to_the_other_north_korea_stories(client: httpx.AsyncClient) -> None:
+async def test_lead_story_relates_to_the_other_north_korea_stories(
+    client: httpx.AsyncClient,
+) -> None:
     lead = (await data(client, RELATED, first=3))["search"]["nodes"][0]
     assert lead["headline"] == LEAD_HEADLINE
     assert {story["headline"] for story in lead["related"]} == KOREA_HEADLINES
@@ -30,9 +33,7 @@ async def test_related_is_deterministic_and_excludes_the_story(client: httpx.Asy
 
 
 async def test_related_for_every_article_of_a_page(client: httpx.AsyncClient) -> None:
-    page = await data(
-        client, "{ articles(first: 30) { nodes { id related(first: 4) { id } } } }"
-    )
+    page = await data(client, "{ articles(first: 30) { nodes { id related(first: 4) { id } } } }")
     for node in page["articles"]["nodes"]:
         ids = [story["id"] for story in node["related"]]
         assert node["id"] not in ids
@@ -43,6 +44,7 @@ async def test_related_size_rules(client: httpx.AsyncClient) -> None:
     result = await data(client, "{ articles(first: 1) { nodes { related(first: 0) { id } } } }")
     assert result["articles"]["nodes"][0]["related"] == []
     body = await client.post(
-        "/graphql", json={"query": "{ articles(first: 1) { nodes { related(first: 101) { id } } } }"}
+        "/graphql",
+        json={"query": "{ articles(first: 1) { nodes { related(first: 101) { id } } } }"},
     )
     assert body.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.test_read_api import data, gql
+from tests.api_clients import data, execute
 
 SEARCH = """
 query($q: String!, $first: Int, $after: String, $filter: ArticleFilter) {
@@ -51,11 +51,13 @@ async def test_search_pages_by_relevance(client: httpx.AsyncClient) -> None:
     headlines = [n["headline"] for n in first["nodes"] + second["nodes"]]
     assert len(headlines) == len(set(headlines)) == 10
     # A cursor belongs to its query: replaying it for another query is refused.
-    other = await gql(client, SEARCH, q="monsoon", after=first["pageInfo"]["endCursor"])
+    other = await execute(client, SEARCH, q="monsoon", after=first["pageInfo"]["endCursor"])
     assert other["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-async def test_search_with_filter_and_articles_filter_query_agree(client: httpx.AsyncClient) -> None:
+async def test_search_with_filter_and_articles_filter_query_agree(
+    client: httpx.AsyncClient,
+) -> None:
     narrowed = await search(client, "summit", filter={"sources": ["the-korea-herald"]}, first=100)
     assert narrowed["totalCount"] > 0
     assert {n["source"]["slug"] for n in narrowed["nodes"]} == {"the-korea-herald"}
@@ -66,32 +68,57 @@ async def test_search_with_filter_and_articles_filter_query_agree(client: httpx.
                totalCount nodes { headline highlight } } }""",
     )
     assert same["articles"]["totalCount"] == narrowed["totalCount"]
-    assert [n["headline"] for n in same["articles"]["nodes"]] == [n["headline"] for n in narrowed["nodes"]]
+    assert [n["headline"] for n in same["articles"]["nodes"]] == [
+        n["headline"] for n in narrowed["nodes"]
+    ]
     assert all("<mark>" in (n["highlight"] or "") for n in same["articles"]["nodes"])
 
 
 HOSTILE = [
-    "'", '"', "\\", "''; DROP TABLE articles; --", "&|!:*()", "<script>alert(1)</script>",
-    "a\x00b", "OR OR OR", "-", "- - -", '"unterminated', "!!!", "*:*", "🙂 Korea", "x" * 499,
-    "Korea & | ! ( ) : *", "\u202e\u200b", "%s %d {0}", "$1", "(((((", "NOT", "<->",
+    "'",
+    '"',
+    "\\",
+    "''; DROP TABLE articles; --",
+    "&|!:*()",
+    "<script>alert(1)</script>",
+    "a\x00b",
+    "OR OR OR",
+    "-",
+    "- - -",
+    '"unterminated',
+    "!!!",
+    "*:*",
+    "🙂 Korea",
+    "x" * 499,
+    "Korea & | ! ( ) : *",
+    "\u202e\u200b",
+    "%s %d {0}",
+    "$1",
+    "(((((",
+    "NOT",
+    "<->",
 ]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
 async def test_hostile_strings_never_break_search(client: httpx.AsyncClient, text: str) -> None:
-    body = await gql(client, SEARCH, q=text, first=3)
+    body = await execute(client, SEARCH, q=text, first=3)
     for error in body.get("errors", []):
         assert error["extensions"]["code"] == "BAD_USER_INPUT", error
-    for node in (body.get("data") or {}).get("search", {}).get("nodes", []) if body.get("data") else []:
+    for node in (
+        (body.get("data") or {}).get("search", {}).get("nodes", []) if body.get("data") else []
+    ):
         assert "<script>" not in (node["highlight"] or "")
 
 
-async def test_empty_stop_word_and_oversized_queries_are_clear_errors(client: httpx.AsyncClient) -> None:
+async def test_empty_stop_word_and_oversized_queries_are_clear_errors(
+    client: httpx.AsyncClient,
+) -> None:
     for text in ("", "   ", "the and of", "x" * 501):
-        body = await gql(client, SEARCH, q=text)
+        body = await execute(client, SEARCH, q=text)
         assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], text
 
 
 async def test_search_refuses_a_second_query_in_the_filter(client: httpx.AsyncClient) -> None:
-    body = await gql(client, SEARCH, q="Korea", filter={"query": "China"})
+    body = await execute(client, SEARCH, q="Korea", filter={"query": "China"})
     assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]

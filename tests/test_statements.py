@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from tests.api_clients import data
 from tests.conftest import StatementCounter
-from tests.test_read_api import data
 
 FRONT_PAGE = """
 query($first: Int!) {
@@ -53,7 +53,9 @@ FAN_OUT = """
 """
 
 
-async def test_many_relations_resolved_at_once_share_the_session_safely(client: httpx.AsyncClient) -> None:
+async def test_many_relations_resolved_at_once_share_the_session_safely(
+    client: httpx.AsyncClient,
+) -> None:
     # Hundreds of resolvers run concurrently; an AsyncSession used by two of them at once would
     # fail with "another operation is in progress".
     for _ in range(3):

@@ -10,9 +10,17 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Article, ArticleStatus, ArticleTag, NewsletterIssue, NewsletterItem
+from api.models import (
+    Article,
+    ArticleStatus,
+    ArticleTag,
+    NewsletterIssue,
+    NewsletterItem,
+    Source,
+    Tag,
+)
 from schema.relay import to_global_id
-from tests.test_read_api import data
+from tests.api_clients import data
 
 EVERY_PATH = """
 query($id: ID!, $ids: [ID!]!, $slug: String!, $source: String!, $q: String!, $tag: String!) {
@@ -65,20 +73,26 @@ async def test_demo_has_drafts_and_scheduled_stories(db_session: AsyncSession) -
 
 async def put_in_newsletter(session: AsyncSession, article: Article) -> None:
     issue = (
-        await session.scalars(select(NewsletterIssue).order_by(NewsletterIssue.date.desc()).limit(1))
+        await session.scalars(
+            select(NewsletterIssue).order_by(NewsletterIssue.date.desc()).limit(1)
+        )
     ).one()
     position = await session.scalar(
-        select(func.coalesce(func.max(NewsletterItem.position), 0) + 1).where(NewsletterItem.issue_id == issue.id)
+        select(func.coalesce(func.max(NewsletterItem.position), 0) + 1).where(
+            NewsletterItem.issue_id == issue.id
+        )
     )
     session.add(NewsletterItem(issue_id=issue.id, position=position, article_id=article.id))
     await session.flush()
 
 
-async def readers_see(client: httpx.AsyncClient, session: AsyncSession, article: Article) -> tuple[bool, dict[str, object]]:
+async def readers_see(
+    client: httpx.AsyncClient, session: AsyncSession, article: Article
+) -> tuple[bool, dict[str, object]]:
     """Whether `article` shows up anywhere a reader could look, and the raw result."""
-    tag_id = await session.scalar(select(ArticleTag.tag_id).where(ArticleTag.article_id == article.id))
-    from api.models import Source, Tag  # noqa: PLC0415
-
+    tag_id = await session.scalar(
+        select(ArticleTag.tag_id).where(ArticleTag.article_id == article.id)
+    )
     tag_slug = await session.scalar(select(Tag.slug).where(Tag.id == tag_id))
     source_slug = await session.scalar(select(Source.slug).where(Source.id == article.source_id))
     global_id = to_global_id("Article", article.id)
@@ -100,7 +114,8 @@ async def test_hidden_stories_leak_through_no_path(
     client: httpx.AsyncClient, db_session: AsyncSession, kind: str
 ) -> None:
     hidden = [
-        a for a in await hidden_articles(db_session)
+        a
+        for a in await hidden_articles(db_session)
         if (a.status is ArticleStatus.DRAFT) == (kind == "draft")
     ]
     assert hidden
@@ -109,29 +124,39 @@ async def test_hidden_stories_leak_through_no_path(
     for article in hidden:
         seen, result = await readers_see(client, db_session, article)
         assert not seen, f"{kind} {article.headline!r} leaked"
-        assert result["node"] is None and result["article"] is None and result["byId"] is None
+        assert result["node"] is None
+        assert result["article"] is None
+        assert result["byId"] is None
         assert result["nodes"] == [None]
 
 
-async def test_counts_exclude_hidden_stories(client: httpx.AsyncClient, db_session: AsyncSession) -> None:
+async def test_counts_exclude_hidden_stories(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
     now = datetime.now(UTC)
     visible = await db_session.scalar(
-        select(func.count()).select_from(Article).where(
-            Article.status == ArticleStatus.PUBLISHED, Article.published_at <= now
-        )
+        select(func.count())
+        .select_from(Article)
+        .where(Article.status == ArticleStatus.PUBLISHED, Article.published_at <= now)
     )
     result = await data(client, "{ articles { totalCount } }")
     assert result["articles"]["totalCount"] == visible
     assert visible < await db_session.scalar(select(func.count()).select_from(Article))
 
 
-async def test_scheduled_story_appears_at_its_time(client: httpx.AsyncClient, db_session: AsyncSession) -> None:
-    scheduled = next(a for a in await hidden_articles(db_session) if a.status is ArticleStatus.PUBLISHED)
+async def test_scheduled_story_appears_at_its_time(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    scheduled = next(
+        a for a in await hidden_articles(db_session) if a.status is ArticleStatus.PUBLISHED
+    )
     seen, _ = await readers_see(client, db_session, scheduled)
     assert not seen
     # Its time comes (no job runs: the clock alone makes it visible).
     await db_session.execute(
-        update(Article).where(Article.id == scheduled.id).values(published_at=datetime.now(UTC) - timedelta(seconds=1))
+        update(Article)
+        .where(Article.id == scheduled.id)
+        .values(published_at=datetime.now(UTC) - timedelta(seconds=1))
     )
     await db_session.flush()
     seen, result = await readers_see(client, db_session, scheduled)
