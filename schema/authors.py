@@ -8,9 +8,9 @@ from api import models
 from api.queries import catalog
 from api.queries.articles import ArticleCriteria
 from schema.articles import Image, load_image, nested_feed
-from schema.connections import Connection, build_connection
+from schema.connections import Connection, directory_connection
 from schema.context import Info
-from schema.relay import Node, page_window, to_global_id
+from schema.relay import Node, to_global_id
 from schema.sources import Source
 
 
@@ -67,12 +67,12 @@ class AuthorQueries:
         after: str | None = None,
         source: str | None = None,
     ) -> Connection[Author]:
-        context = info.context
-        kind = "author:name"
-        window = page_window(context.cursors, kind, first, after)
-        page = await context.db.run(catalog.author_page, source, window)
-
-        async def count() -> int:
-            return await context.db.run(catalog.count_authors, source)
-
-        return build_connection(context.cursors, kind, page, Author.from_row, count)
+        return await directory_connection(
+            info,
+            "author:name",
+            catalog.authors_of(source),
+            models.Author,
+            Author.from_row,
+            first,
+            after,
+        )

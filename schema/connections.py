@@ -6,9 +6,13 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from sqlalchemy import Select
 
+from api.models import Author, Source
+from api.queries import catalog
 from api.queries.pagination import Page
-from schema.relay import CountFn, CursorCodec, PageInfo, page_info
+from schema.context import Info
+from schema.relay import CountFn, CursorCodec, PageInfo, page_info, page_window
 
 NodeT = TypeVar("NodeT")
 
@@ -48,3 +52,23 @@ def build_connection(
         page_info=info,
         count=count,
     )
+
+
+async def directory_connection(
+    info: Info,
+    kind: str,
+    statement: Select[Any],
+    model: type[Source | Author],
+    to_node: Callable[[Any], NodeT],
+    first: int | None,
+    after: str | None,
+) -> Connection[NodeT]:
+    """A name-ordered directory (sources, authors) as a connection."""
+    context = info.context
+    window = page_window(context.cursors, kind, first, after)
+    page = await context.db.run(catalog.name_page, statement, model, window)
+
+    async def count() -> int:
+        return await context.db.run(catalog.count_rows, statement)
+
+    return build_connection(context.cursors, kind, page, to_node, count)

@@ -8,9 +8,9 @@ from api import models
 from api.queries import catalog
 from api.queries.articles import ArticleCriteria
 from schema.articles import Image, load_image, nested_feed
-from schema.connections import Connection, build_connection
+from schema.connections import Connection, directory_connection
 from schema.context import Info
-from schema.relay import Node, page_window, to_global_id
+from schema.relay import Node, to_global_id
 
 
 @strawberry.type
@@ -63,12 +63,12 @@ class SourceQueries:
         after: str | None = None,
         country: str | None = None,
     ) -> Connection[Source]:
-        context = info.context
-        kind = "source:name"
-        window = page_window(context.cursors, kind, first, after)
-        page = await context.db.run(catalog.source_page, country, window)
-
-        async def count() -> int:
-            return await context.db.run(catalog.count_sources, country)
-
-        return build_connection(context.cursors, kind, page, Source.from_row, count)
+        return await directory_connection(
+            info,
+            "source:name",
+            catalog.sources_in(country),
+            models.Source,
+            Source.from_row,
+            first,
+            after,
+        )

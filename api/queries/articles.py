@@ -9,7 +9,7 @@ import enum
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Unpack
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -166,7 +166,7 @@ class ArticleRefs(NamedTuple):
     image: Image | None
 
 
-def with_refs(statement: Select[Any], article: Any = Article) -> Select[Any]:
+def with_refs(statement: Select[Unpack[tuple[Any, ...]]], article: Any = Article) -> Select[Any]:
     """Add the article's section, source and image to `statement` (cheap primary-key joins)."""
     return (
         statement.add_columns(Section, Source, Image)

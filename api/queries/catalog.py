@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Author, Image, Section, Source, Tag
-from api.queries.pagination import Page, Window, fetch_page
+from api.queries.pagination import Page, SortKey, Window, fetch_page
 
 Row = TypeVar("Row", Source, Section, Author, Tag, Image)
 
@@ -51,41 +51,29 @@ async def sections_by_parent(
     return result
 
 
-def _sources(country: str | None) -> Select[Source]:
+def sources_in(country: str | None) -> Select[Source]:
+    """The sources directory, optionally of one country."""
     statement = select(Source)
     return statement if country is None else statement.where(Source.country == country.upper())
 
 
-def _authors(source_slug: str | None) -> Select[Author]:
+def authors_of(source_slug: str | None) -> Select[Author]:
+    """The authors directory, optionally those affiliated with one source."""
     statement = select(Author)
     if source_slug is None:
         return statement
-    return statement.where(
-        Author.source_id == select(Source.id).where(Source.slug == source_slug).scalar_subquery()
-    )
+    source_id = select(Source.id).where(Source.slug == source_slug).scalar_subquery()
+    return statement.where(Author.source_id == source_id)
 
 
-async def source_page(session: AsyncSession, country: str | None, window: Window) -> Page[Source]:
-    """Sources in name order."""
-    return await fetch_page(
-        session, _sources(country), [Source.name, Source.id], window, descending=False
-    )
+async def name_page(
+    session: AsyncSession, statement: Select[Any], model: type[Source | Author], window: Window
+) -> Page[Any]:
+    """A directory page in name order."""
+    keys: list[SortKey] = [model.name, model.id]
+    return await fetch_page(session, statement, keys, window, descending=False)
 
 
-async def count_sources(session: AsyncSession, country: str | None) -> int:
-    subquery = _sources(country).subquery()
-    return int((await session.execute(select(func.count()).select_from(subquery))).scalar_one())
-
-
-async def author_page(
-    session: AsyncSession, source_slug: str | None, window: Window
-) -> Page[Author]:
-    """Authors in name order."""
-    return await fetch_page(
-        session, _authors(source_slug), [Author.name, Author.id], window, descending=False
-    )
-
-
-async def count_authors(session: AsyncSession, source_slug: str | None) -> int:
-    subquery = _authors(source_slug).subquery()
+async def count_rows(session: AsyncSession, statement: Select[Any]) -> int:
+    subquery = statement.subquery()
     return int((await session.execute(select(func.count()).select_from(subquery))).scalar_one())
