@@ -103,16 +103,20 @@ async def prepare(server_url: str, articles: int) -> str:
     started = time.perf_counter()
     await seed_synthetic(engine, articles=articles, sources=20, seed=7)
     print(f"loaded {articles} synthetic articles in {time.perf_counter() - started:.1f}s")
-    async with engine.connect() as connection:
-        await connection.execute(text("ANALYZE"))
+    async with engine.begin() as connection:  # committed: statistics made in a rolled-back
+        await connection.execute(text("ANALYZE"))  # transaction are thrown away
     await engine.dispose()
     return url
 
 
 async def drop(server_url: str, url: str) -> None:
-    admin = create_async_engine(make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    admin = create_async_engine(
+        make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
     async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+        await connection.execute(
+            text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+        )
     await admin.dispose()
 
 
@@ -131,12 +135,20 @@ async def wait_until_up(base: str) -> None:
 async def fetch_fixtures(base: str) -> tuple[list[str], list[str]]:
     """Article ids for the article page, and cursors deep into the section feed."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        body = (await client.post("/graphql", json={"query": "{ articles(first: 100) { nodes { id } } }"})).json()
+        body = (
+            await client.post(
+                "/graphql", json={"query": "{ articles(first: 100) { nodes { id } } }"}
+            )
+        ).json()
         ids = [node["id"] for node in body["data"]["articles"]["nodes"]]
         cursors: list[str] = []
         after = None
         for _ in range(50):  # walk 50 pages (1,000 stories) into the section
-            page = (await client.post("/graphql", json={"query": SECTION_PAGE, "variables": {"after": after}})).json()
+            page = (
+                await client.post(
+                    "/graphql", json={"query": SECTION_PAGE, "variables": {"after": after}}
+                )
+            ).json()
             info = page["data"]["section"]["articles"]["pageInfo"]
             if not info["hasNextPage"]:
                 break
@@ -171,16 +183,23 @@ async def drive(base: str, scenario: Scenario, seconds: float, concurrency: int)
 
 
 def report(results: list[Result], save: bool) -> None:
-    baseline: dict[str, dict[str, float]] = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
+    baseline: dict[str, dict[str, float]] = (
+        json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
+    )
     print(f"\n{'scenario':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}   vs baseline (req/s, p99)")
     current: dict[str, dict[str, float]] = {}
     for result in results:
-        row = {"rps": round(result.rps, 1), "p50": round(result.percentile(50), 1), "p99": round(result.percentile(99), 1)}
+        row = {
+            "rps": round(result.rps, 1),
+            "p50": round(result.percentile(50), 1),
+            "p99": round(result.percentile(99), 1),
+        }
         current[result.name] = row
         before = baseline.get(result.name)
         delta = (
             f"{(row['rps'] / before['rps'] - 1) * 100:+.0f}%, {(row['p99'] / before['p99'] - 1) * 100:+.0f}%"
-            if before else "no baseline"
+            if before
+            else "no baseline"
         )
         print(f"{result.name:<22}{row['rps']:>9.1f}{row['p50']:>9.1f}{row['p99']:>9.1f}   {delta}")
     if save:
@@ -204,8 +223,19 @@ async def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     env = {**os.environ, "DATABASE_URL": url, "BROADSHEET_RATE_LIMIT_ANONYMOUS": "1000000"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(args.port), "--workers", str(args.workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "api.cli",
+            "serve",
+            "--port",
+            str(args.port),
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         await wait_until_up(base)
@@ -216,14 +246,20 @@ async def main() -> None:
             Scenario("section page 1", SECTION_PAGE, lambda n: {"after": None}),
             Scenario(f"section page {len(cursors) + 1}", SECTION_PAGE, lambda n: {"after": deep}),
             Scenario("article + related(5)", ARTICLE_PAGE, lambda n: {"id": ids[n % len(ids)]}),
-            Scenario("search", SEARCH, lambda n: {"q": ("trade talks", "monsoon", "election", "Korea")[n % 4]}),
+            Scenario(
+                "search",
+                SEARCH,
+                lambda n: {"q": ("trade talks", "monsoon", "election", "Korea")[n % 4]},
+            ),
         ]
         results = []
         for scenario in scenarios:
             await drive(base, scenario, 1.0, args.concurrency)  # warm up
             results.append(await drive(base, scenario, args.seconds, args.concurrency))
-        print(f"\n{args.articles} synthetic + demo articles; {args.concurrency} concurrent clients, "
-              f"{args.workers} server worker(s), {args.seconds:.0f}s per scenario")
+        print(
+            f"\n{args.articles} synthetic + demo articles; {args.concurrency} concurrent clients, "
+            f"{args.workers} server worker(s), {args.seconds:.0f}s per scenario"
+        )
         report(results, args.save)
     finally:
         server.terminate()

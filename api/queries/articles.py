@@ -9,8 +9,8 @@ import enum
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Unpack
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -24,7 +24,7 @@ from sqlalchemy import (
     literal_column,
     select,
     true,
-    union,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -166,7 +166,7 @@ class ArticleRefs(NamedTuple):
     image: Image | None
 
 
-def with_refs(statement: Select[Unpack[tuple[Any, ...]]], article: Any = Article) -> Select[Any]:
+def with_refs(statement: Select[*tuple[Any, ...]], article: Any = Article) -> Select[Any]:
     """Add the article's section, source and image to `statement` (cheap primary-key joins)."""
     return (
         statement.add_columns(Section, Source, Image)
@@ -289,12 +289,14 @@ async def countries_by_article(
     return result
 
 
-# Related stories. Candidates are the visible articles that share a tag or a country with the
-# story, or sit in its section close to it in time; each is scored
+# Related stories. Candidates are the visible stories that share a tag or a country with the
+# story, or sit in its section close to it in time. Each is scored
 #   3 x shared tags + 2 x shared countries + 1.5 (same section) + 1 (same source)
 #   + 1 / (1 + days between the two stories / 30)          (recency: closeness in time)
-# and ties go to the newer story, then the higher id. One statement for a whole page of stories.
+# and ties go to the newer story, then the higher id. Shared tags and countries are counted by
+# summing one weighted row per match (no per-candidate subqueries). One statement per page.
 RELATED_SECTION_NEIGHBOURS = 50
+TAG_WEIGHT, COUNTRY_WEIGHT, SECTION_WEIGHT, SOURCE_WEIGHT = 3.0, 2.0, 1.5, 1.0
 
 
 async def related_articles(
@@ -302,94 +304,60 @@ async def related_articles(
 ) -> dict[int, list[ArticleRefs]]:
     base = aliased(Article, name="base")
     candidate = aliased(Article, name="candidate")
+    neighbour = aliased(Article, name="neighbour")
     my_tag, their_tag = aliased(ArticleTag), aliased(ArticleTag)
     my_country, their_country = aliased(ArticleCountry), aliased(ArticleCountry)
-    neighbour = aliased(Article, name="neighbour")
 
-    # Subqueries nested inside the lateral must be told to correlate to the outer `base` row.
-    sharing_tag = (
-        select(their_tag.article_id)
+    def distance(other: Any) -> ColumnElement[float]:
+        seconds = func.extract(
+            "epoch", visibility.article_sort_key(other) - visibility.article_sort_key(base)
+        )
+        return func.abs(seconds)
+
+    # Everything below sits inside a LATERAL subquery and refers to the outer `base` row.
+    tag_matches = (
+        select(their_tag.article_id.label("id"), literal(TAG_WEIGHT).label("weight"))
         .join(my_tag, my_tag.tag_id == their_tag.tag_id)
         .where(my_tag.article_id == base.id)
         .correlate(base)
     )
-    sharing_country = (
-        select(their_country.article_id)
+    country_matches = (
+        select(their_country.article_id, literal(COUNTRY_WEIGHT))
         .join(my_country, my_country.country == their_country.country)
         .where(my_country.article_id == base.id)
         .correlate(base)
     )
-    section_neighbours = (
-        select(neighbour.id)
+    nearby = (
+        select(neighbour.id.label("id"))
         .where(neighbour.section_id == base.section_id, visibility.articles(neighbour))
-        .order_by(
-            func.abs(
-                func.extract(
-                    "epoch",
-                    visibility.article_sort_key(neighbour) - visibility.article_sort_key(base),
-                )
-            )
-        )
+        .order_by(distance(neighbour))
         .limit(RELATED_SECTION_NEIGHBOURS)
         .correlate(base)
+        .subquery("nearby")
     )
-    nearby = section_neighbours.subquery("nearby")
-    pool = union(sharing_tag, sharing_country, select(nearby.c.id))
-
-    shared_tags = (
-        select(func.count())
-        .select_from(my_tag)
-        .join(their_tag, their_tag.tag_id == my_tag.tag_id)
-        .where(my_tag.article_id == base.id, their_tag.article_id == candidate.id)
-        .correlate(base, candidate)
-        .scalar_subquery()
+    matches = union_all(tag_matches, country_matches, select(nearby.c.id, literal(0.0))).subquery(
+        "matches"
     )
-    shared_countries = (
-        select(func.count())
-        .select_from(my_country)
-        .join(their_country, their_country.country == my_country.country)
-        .where(my_country.article_id == base.id, their_country.article_id == candidate.id)
-        .correlate(base, candidate)
-        .scalar_subquery()
-    )
-    days_apart = (
-        func.abs(
-            func.extract(
-                "epoch", visibility.article_sort_key(candidate) - visibility.article_sort_key(base)
-            )
-        )
-        / 86400.0
+    shared = (
+        select(matches.c.id, func.sum(matches.c.weight).label("weight"))
+        .group_by(matches.c.id)
+        .subquery("shared")
     )
     score = (
-        3.0 * shared_tags
-        + 2.0 * shared_countries
-        + cast(candidate.section_id == base.section_id, Integer) * 1.5
-        + cast(candidate.source_id == base.source_id, Integer) * 1.0
-        + 1.0 / (1.0 + days_apart / 30.0)
+        shared.c.weight
+        + cast(candidate.section_id == base.section_id, Integer) * SECTION_WEIGHT
+        + cast(candidate.source_id == base.source_id, Integer) * SOURCE_WEIGHT
+        + 1.0 / (1.0 + distance(candidate) / 86400.0 / 30.0)
     )
+    order = (score.desc(), visibility.article_sort_key(candidate).desc(), candidate.id.desc())
     ranked = (
         select(
             candidate.id.label("related_id"),
-            func.row_number()
-            .over(
-                order_by=(
-                    score.desc(),
-                    visibility.article_sort_key(candidate).desc(),
-                    candidate.id.desc(),
-                )
-            )
-            .label("rank"),
+            func.row_number().over(order_by=order).label("rank"),
         )
-        .where(
-            candidate.id != base.id,
-            visibility.articles(candidate),
-            candidate.id.in_(pool),
-        )
-        .order_by(
-            score.desc(),
-            visibility.article_sort_key(candidate).desc(),
-            candidate.id.desc(),
-        )
+        .join(shared, shared.c.id == candidate.id)
+        .where(candidate.id != base.id, visibility.articles(candidate))
+        .order_by(*order)
         .limit(first)
         .lateral("ranked")
     )
