@@ -12,8 +12,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -182,6 +180,10 @@ async def drive(base: str, scenario: Scenario, seconds: float, concurrency: int)
     return Result(scenario.name, len(latencies), elapsed, latencies)
 
 
+def change(new: float, old: float) -> str:
+    return f"{(new / old - 1) * 100:+.0f}%"
+
+
 def report(results: list[Result], save: bool) -> None:
     baseline: dict[str, dict[str, float]] = (
         json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
@@ -197,7 +199,7 @@ def report(results: list[Result], save: bool) -> None:
         current[result.name] = row
         before = baseline.get(result.name)
         delta = (
-            f"{(row['rps'] / before['rps'] - 1) * 100:+.0f}%, {(row['p99'] / before['p99'] - 1) * 100:+.0f}%"
+            f"{change(row['rps'], before['rps'])}, {change(row['p99'], before['p99'])}"
             if before
             else "no baseline"
         )
@@ -222,20 +224,12 @@ async def main() -> None:
     url = await prepare(server_url, args.articles)
     base = f"http://127.0.0.1:{args.port}"
     env = {**os.environ, "DATABASE_URL": url, "BROADSHEET_RATE_LIMIT_ANONYMOUS": "1000000"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "api.cli",
-            "serve",
-            "--port",
-            str(args.port),
-            "--workers",
-            str(args.workers),
-        ],
+    server = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *("-m", "api.cli", "serve", "--port", str(args.port), "--workers", str(args.workers)),
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     try:
         await wait_until_up(base)
@@ -263,7 +257,7 @@ async def main() -> None:
         report(results, args.save)
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        await asyncio.wait_for(server.wait(), timeout=10)
         await drop(server_url, url)
 
 
