@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -34,6 +35,11 @@ class SerializedSession:
     Strawberry resolves sibling fields concurrently, and an AsyncSession must never be used by
     two coroutines at once. Every query of the request goes through `run`, which holds a lock
     for the duration of the statement. Loaders batch their keys first, so this costs little.
+
+    A statement, once started, runs to its end even if its caller is cancelled: graphql-core
+    cancels the sibling resolvers of a failed non-null field, and cancelling asyncpg in the middle
+    of a statement invalidates the connection under the session (every later statement of the
+    request would fail, and the pool would reconnect). statement_timeout bounds the wait.
     """
 
     def __init__(
@@ -65,12 +71,23 @@ class SerializedSession:
         async with self._lock:
             if self._session is None:
                 self._session = self._factory()
-            return await query(self._session, *args, **kwargs)
+            statement = asyncio.ensure_future(query(self._session, *args, **kwargs))
+            try:
+                return await asyncio.shield(statement)
+            except asyncio.CancelledError:
+                # Keep the lock until the statement is done, then let the cancellation through.
+                while not statement.done():
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await asyncio.wait([statement])
+                if not statement.cancelled():
+                    statement.exception()  # retrieved: a failure nobody awaits is not an error
+                raise
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        async with self._lock:  # after any statement still finishing for a cancelled caller
+            if self._session is not None:
+                await self._session.close()
+                self._session = None
 
 
 @dataclass
