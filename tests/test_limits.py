@@ -11,7 +11,7 @@ import httpx
 import pytest
 from graphql import get_introspection_query, parse
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from api.app import create_app
 from api.database import Database
@@ -19,6 +19,7 @@ from api.settings import Settings
 from schema.limits import Limits, analyze, count_tokens
 from schema.outage import classify
 from schema.root import schema
+from tests.api_clients import bearer, issue_key
 from tests.conftest import StatementCounter
 from tests.http_support import app_client, post_json
 from tests.test_statements import FAN_OUT, FRONT_PAGE
@@ -303,6 +304,28 @@ async def test_cost_budget_per_caller_and_window(settings: Settings, database: D
             "/graphql", json={"query": "{ articles(first: 1) { nodes { id } } }"}
         )
         assert "errors" not in cheap.json()
+
+
+async def test_each_key_has_its_own_cost_budget(
+    settings: Settings, database: Database, db_session: AsyncSession
+) -> None:
+    partner = await issue_key(db_session, "content:read")
+    other = await issue_key(db_session, "content:read")
+    page = "{ articles(first: 100) { nodes { id section { name } } } }"  # cost 201
+    async with app_client(
+        settings, database, broadsheet_max_cost=1_000, broadsheet_cost_budget_key=1_000
+    ) as (client, _):
+        for _ in range(4):
+            response = await client.post("/graphql", json={"query": page}, headers=bearer(partner))
+            assert "errors" not in response.json()
+        spent = await client.post("/graphql", json={"query": page}, headers=bearer(partner))
+        assert spent.status_code == 429
+        assert refusal(spent)["extensions"]["limit"] == "costBudget"
+        # Another key, and anonymous callers, draw on budgets of their own.
+        fresh = await client.post("/graphql", json={"query": page}, headers=bearer(other))
+        assert "errors" not in fresh.json()
+        anonymous = await client.post("/graphql", json={"query": page})
+        assert "errors" not in anonymous.json()
 
 
 def test_settings_refuse_a_budget_below_one_query() -> None:
