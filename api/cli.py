@@ -178,7 +178,43 @@ def demo(
         f"{counts.get('sources', 0)} sources, "
         f"{counts.get('newsletter_issues', 0)} newsletter issues."
     )
+    key = asyncio.run(_demo_desk_key(url))
+    console.print(
+        "Demo editorial key (content:write; shown once, replaced on the next `broadsheet demo`):"
+    )
+    typer.echo(key)
     serve(host=host, port=port, workers=1)
+
+
+DEMO_KEY_PREFIX = "demo-desk-"
+
+
+async def _demo_desk_key(url: str) -> str:
+    """A fresh desk key for trying drafts and mutations; the previous demo keys are revoked."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+    from api import keys
+    from api.models import ApiKey
+
+    engine = create_async_engine(url)
+    try:
+        async with AsyncSession(engine) as session:
+            earlier = await session.scalars(
+                select(ApiKey).where(
+                    ApiKey.name.startswith(DEMO_KEY_PREFIX), ApiKey.revoked_at.is_(None)
+                )
+            )
+            for row in earlier.all():
+                await keys.revoke_key(session, row)
+            name = f"{DEMO_KEY_PREFIX}{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+            issued = await keys.create_key(session, name, [keys.Scope.CONTENT_WRITE.value])
+            await session.commit()
+    finally:
+        await engine.dispose()
+    return issued.plaintext
 
 
 @schema_app.command("export")
