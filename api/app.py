@@ -26,6 +26,7 @@ from api.embedded import normalize_database_url
 from api.http import GraphQLHTTP, HTTPConfig
 from api.http_cache import ETagGzipSuffix, create_response_cache
 from api.mailer import LoggingMailer
+from api.metrics import Metrics
 from api.persisted import create_persisted_queries
 from api.settings import Settings, get_settings
 from schema.context import Context, SerializedSession
@@ -176,14 +177,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         response_cache=create_response_cache(settings),
         limiter=access.limiter,
     )
+    metrics = Metrics(database)
     app = Starlette(
         routes=[
             Route("/graphql", access.wrap(graphql)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics.endpoint),
         ],
         lifespan=lifespan,
-        middleware=http_middleware(settings),
+        # Outermost, so every response is counted, preflights and refusals included.
+        middleware=[Middleware(metrics.middleware), *http_middleware(settings)],
     )
     app.state.settings = settings
     app.state.graphql = graphql
