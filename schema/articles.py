@@ -295,8 +295,9 @@ async def article_connection(
     )
 
 
-def nested_feed(pin: Callable[[Any], ArticleCriteria], description: str) -> Any:
-    """The `articles` field of a section, source, author or tag: its feed, narrowed by `filter`."""
+def feed_field(pin: Callable[[Any], ArticleCriteria], description: str) -> Any:
+    """An `articles` field: the feed `pin` gives for the parent (a section's, a source's, or
+    everything for Query), narrowed by the client's `filter`."""
 
     async def articles(
         root: strawberry.Parent[Any],
@@ -348,23 +349,6 @@ class ArticleQueries:
             )
         return Article.from_row(rows[0]) if rows else None
 
-    @strawberry.field(description="Every visible article, newest first unless ordered otherwise.")
-    async def articles(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ArticleFilter | None = None,
-        order_by: ArticleOrder | None = None,
-    ) -> Connection[Article]:
-        return await article_connection(
-            info,
-            criteria=criteria_from(filter),
-            order=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
+    articles = feed_field(
+        lambda _: ArticleCriteria(), "Every visible article, newest first unless ordered otherwise."
+    )

@@ -8,7 +8,7 @@ from api import models
 from api.models import Section as SectionRow
 from api.queries import catalog
 from api.queries.articles import ArticleCriteria
-from schema.articles import nested_feed
+from schema.articles import feed_field
 from schema.context import Info
 from schema.relay import Node, to_global_id
 
@@ -45,7 +45,7 @@ class Section(Node):
             for row in await info.context.loaders.sections_by_parent.load(self.row.id)
         ]
 
-    articles = nested_feed(
+    articles = feed_field(
         lambda s: ArticleCriteria(section_id=s.row.id), "Stories in this section and its children."
     )
 

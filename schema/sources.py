@@ -7,7 +7,7 @@ import strawberry
 from api import models
 from api.queries import catalog
 from api.queries.articles import ArticleCriteria
-from schema.articles import Image, load_image, nested_feed
+from schema.articles import Image, feed_field, load_image
 from schema.connections import Connection, directory_connection
 from schema.context import Info
 from schema.relay import Node, to_global_id
@@ -41,7 +41,7 @@ class Source(Node):
     async def logo(self, info: Info) -> Image | None:
         return await load_image(info, self.row.logo_id)
 
-    articles = nested_feed(
+    articles = feed_field(
         lambda s: ArticleCriteria(source_id=s.row.id), "Stories from this source."
     )
 

@@ -7,7 +7,7 @@ import strawberry
 from api import models
 from api.queries import catalog
 from api.queries.articles import ArticleCriteria
-from schema.articles import nested_feed
+from schema.articles import feed_field
 from schema.context import Info
 from schema.relay import Node, to_global_id
 
@@ -23,7 +23,7 @@ class Tag(Node):
     def from_row(cls, row: models.Tag) -> Tag:
         return cls(id=to_global_id("Tag", row.id), slug=row.slug, name=row.name, row=row)
 
-    articles = nested_feed(lambda t: ArticleCriteria(tag_id=t.row.id), "Stories with this tag.")
+    articles = feed_field(lambda t: ArticleCriteria(tag_id=t.row.id), "Stories with this tag.")
 
 
 @strawberry.type
