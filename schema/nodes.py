@@ -3,75 +3,43 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from typing import Any
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from schema.articles import Article
 from schema.authors import Author
 from schema.context import Info
 from schema.errors import BadUserInput
+from schema.loaders import Loaders
 from schema.newsletters import Newsletter, NewsletterIssue
 from schema.relay import MAX_PAGE_SIZE, Node, from_global_id
 from schema.sections import Section
 from schema.sources import Source
 from schema.tags import Tag
 
-Resolver = Callable[[Info, int], Awaitable[Node | None]]
-
-
-async def _article(info: Info, pk: int) -> Node | None:
-    row = await info.context.loaders.article_by_id.load(pk)
-    return Article.from_row(row) if row else None
-
-
-async def _section(info: Info, pk: int) -> Node | None:
-    row = await info.context.loaders.section_by_id.load(pk)
-    return Section.from_row(row) if row else None
-
-
-async def _source(info: Info, pk: int) -> Node | None:
-    row = await info.context.loaders.source_by_id.load(pk)
-    return Source.from_row(row) if row else None
-
-
-async def _author(info: Info, pk: int) -> Node | None:
-    row = await info.context.loaders.author_by_id.load(pk)
-    return Author.from_row(row) if row else None
-
-
-async def _tag(info: Info, pk: int) -> Node | None:
-    row = await info.context.loaders.tag_by_id.load(pk)
-    return Tag.from_row(row) if row else None
-
-
-async def _newsletter(info: Info, pk: int) -> Node | None:
-    row = await info.context.loaders.newsletter_by_id.load(pk)
-    return Newsletter.from_row(row) if row else None
-
-
-async def _issue(info: Info, pk: int) -> Node | None:
-    row = await info.context.loaders.issue_by_id.load(pk)
-    return NewsletterIssue.from_row(row) if row else None
-
-
-RESOLVERS: dict[str, Resolver] = {
-    "Article": _article,
-    "Section": _section,
-    "Source": _source,
-    "Author": _author,
-    "Tag": _tag,
-    "Newsletter": _newsletter,
-    "NewsletterIssue": _issue,
+# Each Node type: the loader that fetches its rows (applying visibility) and its constructor.
+NODE_TYPES: dict[str, tuple[Callable[[Loaders], DataLoader[int, Any]], Callable[[Any], Node]]] = {
+    "Article": (lambda loaders: loaders.article_by_id, Article.from_row),
+    "Section": (lambda loaders: loaders.section_by_id, Section.from_row),
+    "Source": (lambda loaders: loaders.source_by_id, Source.from_row),
+    "Author": (lambda loaders: loaders.author_by_id, Author.from_row),
+    "Tag": (lambda loaders: loaders.tag_by_id, Tag.from_row),
+    "Newsletter": (lambda loaders: loaders.newsletter_by_id, Newsletter.from_row),
+    "NewsletterIssue": (lambda loaders: loaders.issue_by_id, NewsletterIssue.from_row),
 }
 
 
 async def resolve_node(info: Info, global_id: str) -> Node | None:
     decoded = from_global_id(global_id)
-    if decoded is None or decoded[0] not in RESOLVERS:
+    if decoded is None or decoded[0] not in NODE_TYPES:
         return None
     type_name, pk = decoded
-    return await RESOLVERS[type_name](info, pk)
+    loader, build = NODE_TYPES[type_name]
+    row = await loader(info.context.loaders).load(pk)
+    return build(row) if row is not None else None
 
 
 @strawberry.type
