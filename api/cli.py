@@ -133,6 +133,29 @@ def seed_synthetic_command(
         console.print(f"  {table:<24} {count:>6}")
 
 
+def _ensure_schema(url: str, *, embedded: bool) -> None:
+    """Serve only a migrated database. The embedded one is ours: bring it up to date. A real
+    deployment migrates as a deploy step, so a database behind this code stops `serve`."""
+    from api import migrations
+
+    state = migrations.schema_state(url)
+    if not state.behind:
+        if not state.known:
+            console.print(
+                f"[yellow]The database is at revision {state.current}, unknown to this code "
+                f"(head {state.head}); serving anyway.[/yellow]"
+            )
+        return
+    if embedded:
+        migrations.upgrade("head", url)
+        return
+    console.print(
+        f"[red]The database is at revision {state.current or 'none (empty)'}; this code needs "
+        f"{state.head}. Run `broadsheet db upgrade` first.[/red]"
+    )
+    raise typer.Exit(code=2)
+
+
 def _exit_normally(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
@@ -146,7 +169,9 @@ def serve(
     """Serve the API (uvicorn)."""
     import uvicorn
 
-    database_url()  # starts the embedded server when needed; workers inherit DATABASE_URL
+    embedded = get_settings().database_url is None
+    url = database_url()  # starts the embedded server when needed; workers inherit DATABASE_URL
+    _ensure_schema(url, embedded=embedded)
     # uvicorn re-raises the signal that stopped it. Turn SIGTERM into a normal exit so exit
     # handlers run, among them the one that stops the embedded PostgreSQL.
     signal.signal(signal.SIGTERM, _exit_normally)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic.config import Config
@@ -55,3 +57,42 @@ async def drop_version_table(database_url: str) -> None:
             await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     finally:
         await engine.dispose()
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where a database stands against the migrations this code ships."""
+
+    current: str | None  # None: never migrated
+    head: str
+    known: bool  # whether `current` is one of our revisions (False: newer code migrated it)
+
+    @property
+    def behind(self) -> bool:
+        return self.current is None or (self.known and self.current != self.head)
+
+
+def schema_state(database_url: str) -> SchemaState:
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    script = ScriptDirectory.from_config(alembic_config(database_url))
+    head = script.get_current_head()
+    assert head is not None
+
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async def run() -> str | None:
+        engine = create_async_engine(database_url)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(read)
+        finally:
+            await engine.dispose()
+
+    current = asyncio.run(run())
+    known = current is not None and any(rev.revision == current for rev in script.walk_revisions())
+    return SchemaState(current=current, head=head, known=known)

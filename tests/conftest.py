@@ -8,9 +8,11 @@ tests see the demo data and never each other's changes.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -38,28 +40,38 @@ def _server_url() -> str:
     return start_embedded_postgres()
 
 
-@pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    """A fresh, migrated database for this test session."""
-    import asyncio
-
-    server = make_url(_server_url())
-    name = f"broadsheet_test_{uuid.uuid4().hex[:8]}"
-    admin_url = server.set(database="postgres")
+@contextmanager
+def scratch_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty database on the server of `server_url`, dropped afterwards."""
+    server = make_url(server_url)
 
     async def admin(statement: str) -> None:
-        engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+        engine = create_async_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
         async with engine.connect() as connection:
             await connection.execute(text(statement))
         await engine.dispose()
 
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
     try:
-        migrations.upgrade("head", database_url=url)
-        yield url
+        yield server.set(database=name).render_as_string(hide_password=False)
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A fresh, migrated database for this test session."""
+    with scratch_database(_server_url(), "broadsheet_test") as url:
+        migrations.upgrade("head", database_url=url)
+        yield url
+
+
+@pytest.fixture
+def empty_database(database_url: str) -> Iterator[str]:
+    """Another, empty database on the test server (nothing migrated), dropped afterwards."""
+    with scratch_database(database_url, "broadsheet_empty") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
