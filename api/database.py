@@ -1,12 +1,16 @@
-"""Database engines and sessions: one primary engine, an optional read replica."""
+"""Database engines and sessions: one primary engine, an optional read replica.
+
+Every session is a `VisibleSession` (api/visibility.py) and must say whose eyes it reads for:
+`Database.sessions(visibility)` opens one that does.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -15,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 
 from api.embedded import normalize_database_url
 from api.settings import Settings
+from api.visibility import VISIBILITY, Visibility, VisibleSession
 
 
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
@@ -36,14 +41,29 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
     )
 
 
+def session_factory(bind: AsyncEngine | AsyncConnection, **options: Any) -> SessionFactory:
+    """Sessions on `bind` that apply their visibility to every statement."""
+    return async_sessionmaker(
+        bind, sync_session_class=VisibleSession, expire_on_commit=False, **options
+    )
+
+
+SessionFactory = async_sessionmaker[AsyncSession]
+
+
+def open_session(factory: SessionFactory, visibility: Visibility) -> AsyncSession:
+    """A session from `factory` reading with `visibility`."""
+    return factory(info={VISIBILITY: visibility})
+
+
 @dataclass(frozen=True)
 class Database:
     """The engines and session factories the application shares."""
 
     engine: AsyncEngine
     read_engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-    read_sessions: async_sessionmaker[AsyncSession]
+    sessions: SessionFactory
+    read_sessions: SessionFactory
 
     @classmethod
     def connect(cls, url: str, settings: Settings, read_url: str | None = None) -> Database:
@@ -52,14 +72,9 @@ class Database:
         return cls(
             engine=engine,
             read_engine=read_engine,
-            sessions=async_sessionmaker(engine, expire_on_commit=False),
-            read_sessions=async_sessionmaker(read_engine, expire_on_commit=False),
+            sessions=session_factory(engine),
+            read_sessions=session_factory(read_engine),
         )
-
-    @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session:
-            yield session
 
     async def dispose(self) -> None:
         await self.engine.dispose()

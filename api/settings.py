@@ -107,6 +107,11 @@ class Settings(BaseSettings):
     broadsheet_cors_origins: str = Field(
         default="", description="Comma-separated origins allowed by CORS; `*` for any."
     )
+    broadsheet_trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of proxies whose X-Forwarded-For "
+        "is believed (none by default: the peer address is the client).",
+    )
 
     @model_validator(mode="after")
     def _budgets_fit_a_query(self) -> Settings:

@@ -1,15 +1,20 @@
-"""Relay cursor connections, generic over the node type (ArticleConnection, SourceConnection...)."""
+"""Relay cursor connections, generic over the node type (ArticleConnection, SourceConnection...).
+
+A resolver returns a `ConnectionValue` (rows, their cursors, page info and a way to count);
+the generic `Connection[T]` type renders it, so the module serving a feed need not know the
+node's GraphQL type.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import Select
 
 from api.models import Author, Source
-from api.queries import catalog
+from api.queries import catalogue
 from api.queries.pagination import Page
 from schema.context import Info
 from schema.relay import CountFn, CursorCodec, PageInfo, page_info, page_window
@@ -17,38 +22,57 @@ from schema.relay import CountFn, CursorCodec, PageInfo, page_info, page_window
 NodeT = TypeVar("NodeT")
 
 
+@dataclass(frozen=True)
+class EdgeValue:
+    cursor: str
+    node: Any
+
+
+@dataclass(frozen=True)
+class ConnectionValue:
+    """One page of a list: what `Connection` renders."""
+
+    edges: list[EdgeValue]
+    page_info: PageInfo
+    count: CountFn
+
+
 @strawberry.type
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    @strawberry.field
+    def cursor(self, root: strawberry.Parent[EdgeValue]) -> str:
+        return root.cursor
+
+    @strawberry.field
+    def node(self, root: strawberry.Parent[EdgeValue]) -> NodeT:
+        return root.node  # type: ignore[no-any-return]
 
 
 @strawberry.type
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    page_info: PageInfo
-    count: strawberry.Private[CountFn]
+    @strawberry.field
+    def edges(self, root: strawberry.Parent[ConnectionValue]) -> list[Edge[NodeT]]:
+        return root.edges  # type: ignore[return-value]
+
+    @strawberry.field
+    def page_info(self, root: strawberry.Parent[ConnectionValue]) -> PageInfo:
+        return root.page_info
 
     @strawberry.field(description="The nodes of `edges`, for clients that need no cursors.")
-    def nodes(self) -> list[NodeT]:
-        return [edge.node for edge in self.edges]
+    def nodes(self, root: strawberry.Parent[ConnectionValue]) -> list[NodeT]:
+        return [edge.node for edge in root.edges]
 
     @strawberry.field(description="How many items the whole list has; counted only when asked.")
-    async def total_count(self) -> int:
-        return await self.count()
+    async def total_count(self, root: strawberry.Parent[ConnectionValue]) -> int:
+        return await root.count()
 
 
 def build_connection(
-    codec: CursorCodec,
-    kind: str,
-    page: Page[Any],
-    to_node: Callable[[Any], NodeT],
-    count: CountFn,
-) -> Connection[NodeT]:
+    codec: CursorCodec, kind: str, page: Page[Any], count: CountFn
+) -> ConnectionValue:
     cursors, info = page_info(codec, kind, page)
-    nodes: Sequence[NodeT] = [to_node(item) for item in page.items]
-    return Connection(
-        edges=[Edge(cursor=cursor, node=node) for cursor, node in zip(cursors, nodes, strict=True)],
+    return ConnectionValue(
+        edges=[EdgeValue(cursor, node) for cursor, node in zip(cursors, page.items, strict=True)],
         page_info=info,
         count=count,
     )
@@ -59,16 +83,15 @@ async def directory_connection(
     kind: str,
     statement: Select[Any],
     model: type[Source | Author],
-    to_node: Callable[[Any], NodeT],
     first: int | None,
     after: str | None,
-) -> Connection[NodeT]:
+) -> ConnectionValue:
     """A name-ordered directory (sources, authors) as a connection."""
     context = info.context
     window = page_window(context.cursors, kind, first, after)
-    page = await context.db.run(catalog.name_page, statement, model, window)
+    page = await context.db.run(catalogue.name_page, statement, model, window)
 
     async def count() -> int:
-        return await context.db.run(catalog.count_rows, statement)
+        return await context.db.run(catalogue.count_rows, statement)
 
-    return build_connection(context.cursors, kind, page, to_node, count)
+    return build_connection(context.cursors, kind, page, count)

@@ -1,7 +1,8 @@
 """Per-request dataloaders: each relation costs one statement per batch, whatever the page size.
 
-Loaders are named `<Result>By<Key>`; all of them go through the request's serialized session
-and apply the request's visibility, so a loader can never show a reader a draft.
+Loaders are named `<result>_by_<key>`; all of them go through the request's session, whose
+visibility applies to every statement (api/visibility.py), so a loader cannot show a reader a
+draft.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from api.models import (
     Tag,
 )
 from api.queries import articles as article_queries
-from api.queries import catalog, newsletters
+from api.queries import catalogue, newsletters, search
+from api.queries import related as related_queries
 from api.queries.articles import ArticleRefs
-from api.queries.visibility import Visibility
-from schema.context import SerializedSession
+from schema.session import RequestSession
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -61,15 +62,15 @@ class Loaders:
     latest_issue_by_newsletter: DataLoader[int, NewsletterIssue | None]
 
     @classmethod
-    def create(cls, db: SerializedSession, visibility: Visibility) -> Loaders:
-        def rows(model: type[catalog.Row]) -> DataLoader[int, catalog.Row | None]:
-            async def fetch(ids: list[int]) -> dict[int, catalog.Row | None]:
-                return dict(await db.run(catalog.rows_by_ids, model, ids))
+    def create(cls, db: RequestSession) -> Loaders:
+        def rows(model: type[catalogue.Row]) -> DataLoader[int, catalogue.Row | None]:
+            async def fetch(ids: list[int]) -> dict[int, catalogue.Row | None]:
+                return dict(await db.run(catalogue.rows_by_ids, model, ids))
 
             return _loader(fetch, None)
 
         async def articles(ids: list[int]) -> dict[int, Article | None]:
-            return dict(await db.run(article_queries.articles_by_ids, visibility, ids))
+            return dict(await db.run(article_queries.articles_by_ids, ids))
 
         async def authors(ids: list[int]) -> dict[int, list[Author]]:
             return await db.run(article_queries.authors_by_article, ids)
@@ -81,14 +82,14 @@ class Loaders:
             return await db.run(article_queries.countries_by_article, ids)
 
         async def children(ids: list[int]) -> dict[int, list[Section]]:
-            return await db.run(catalog.sections_by_parent, ids)
+            return await db.run(catalogue.sections_by_parent, ids)
 
         async def related(keys: list[tuple[int, int]]) -> dict[tuple[int, int], list[Article]]:
             # One statement per distinct `first` (in practice one per page).
             found: dict[tuple[int, int], list[Article]] = {}
             for first in sorted({first for _, first in keys}):
                 ids = [article_id for article_id, size in keys if size == first]
-                by_article = await db.run(article_queries.related_articles, visibility, ids, first)
+                by_article = await db.run(related_queries.related_articles, ids, first)
                 for refs in by_article.values():
                     loaders.prime_refs(refs)
                 found.update(
@@ -103,20 +104,20 @@ class Loaders:
             found: dict[tuple[str, int], str | None] = {}
             for query in sorted({query for query, _ in keys}):
                 ids = [article_id for text, article_id in keys if text == query]
-                by_article = await db.run(article_queries.highlights, query, ids)
+                by_article = await db.run(search.highlights, query, ids)
                 found.update(
                     {(query, article_id): by_article.get(article_id) for article_id in ids}
                 )
             return found
 
         async def issues(ids: list[int]) -> dict[int, NewsletterIssue | None]:
-            return dict(await db.run(newsletters.issues_by_ids, visibility, ids))
+            return dict(await db.run(newsletters.issues_by_ids, ids))
 
         async def items(ids: list[int]) -> dict[int, list[tuple[NewsletterItem, Article]]]:
-            return await db.run(newsletters.items_by_issue, visibility, ids)
+            return await db.run(newsletters.items_by_issue, ids)
 
         async def latest(ids: list[int]) -> dict[int, NewsletterIssue | None]:
-            return dict(await db.run(newsletters.latest_issues, visibility, ids))
+            return dict(await db.run(newsletters.latest_issues, ids))
 
         async def newsletter_rows(ids: list[int]) -> dict[int, Newsletter | None]:
             return dict(await db.run(newsletters.newsletters_by_ids, ids))

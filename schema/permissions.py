@@ -10,9 +10,9 @@ from typing import Any, ClassVar
 
 from strawberry.permission import BasePermission
 
-from api.keys import Scope
+from api.access.principal import Scope
+from api.errors import Forbidden, RateLimited, Unauthenticated
 from schema.context import Info
-from schema.errors import Forbidden, RateLimited, Unauthenticated
 
 
 class IsAuthenticated(BasePermission):
@@ -59,8 +59,5 @@ class WithinSignupLimit(BasePermission):
     error_class = RateLimited
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        access = info.context.access
-        if access is None:
-            return True
-        decision = await access.charge_signup(info.context.request)
+        decision = await info.context.access.admit_signup(info.context.caller)
         return decision.allowed

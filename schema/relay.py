@@ -1,4 +1,11 @@
-"""Relay plumbing: opaque global ids, tamper-checked keyset cursors, page-size rules, PageInfo."""
+"""Relay plumbing: the Node interface, opaque global ids, tamper-checked keyset cursors,
+page-size rules and PageInfo.
+
+Object types render domain rows directly (api/queries returns them): a resolver returns a row,
+and each Node type says which rows it renders with `is_type_of` (`renders`), which also records
+the entity in the response's purge tags (api/caching.py). So type modules never construct each
+other's objects and never import each other.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +15,13 @@ import hashlib
 import hmac
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 import strawberry
 
+from api.errors import BadUserInput
 from api.queries.pagination import Key, Page, Window
-from schema.errors import BadUserInput
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -23,6 +30,36 @@ MAX_PAGE_SIZE = 100
 @strawberry.interface(description="An object with an opaque, globally unique id.")
 class Node:
     id: strawberry.ID
+
+
+class Row(Protocol):
+    """A domain row a Node type renders: anything with a primary key."""
+
+    @property
+    def id(self) -> int: ...
+
+
+def id_field(type_name: str) -> Any:
+    """The `id` field of a Node type: the row's primary key as an opaque global id."""
+
+    def global_id(root: strawberry.Parent[Row]) -> strawberry.ID:
+        return to_global_id(type_name, root.id)
+
+    return strawberry.field(resolver=global_id)
+
+
+def renders(row_class: type[Any], type_name: str) -> Any:
+    """`is_type_of` for a Node type rendering `row_class` rows; notes each in the purge tags."""
+
+    def is_type_of(cls: type, obj: Any, info: Any) -> bool:
+        if not isinstance(obj, row_class):
+            return False
+        tags = getattr(info.context, "tags", None)
+        if tags is not None:
+            tags.record(type_name, obj.id)
+        return True
+
+    return classmethod(is_type_of)
 
 
 @strawberry.type

@@ -1,4 +1,4 @@
-"""The root of the schema: every domain's queries merged into one Query type."""
+"""The root of the schema: every domain's queries and mutations merged into Query and Mutation."""
 
 from __future__ import annotations
 
@@ -9,24 +9,31 @@ from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
-from schema.articles import ArticleQueries
-from schema.authors import AuthorQueries
-from schema.limits import QueryLimits
-from schema.masking import MaskInternalErrors, log_errors
-from schema.mutations_articles import ArticleMutations
-from schema.mutations_catalog import CatalogMutations
-from schema.mutations_keys import KeyMutations
-from schema.mutations_newsletters import NewsletterMutations
-from schema.newsletters import NewsletterQueries
+from schema.articles.mutations import ArticleMutations
+from schema.articles.queries import ArticleQueries
+from schema.articles.search import SearchQueries
+from schema.articles.types import Article
+from schema.authors.mutations import AuthorMutations
+from schema.authors.queries import AuthorQueries
+from schema.authors.types import Author
+from schema.extensions.masking import MaskInternalErrors, log_errors
+from schema.extensions.outage import DatabaseErrors, log_database_failures
+from schema.extensions.query_limits import QueryLimits
+from schema.keys.mutations import KeyMutations
+from schema.keys.queries import ViewerQueries
+from schema.newsletters.mutations import NewsletterMutations
+from schema.newsletters.queries import NewsletterQueries
+from schema.newsletters.types import Newsletter, NewsletterIssue
 from schema.nodes import NodeQueries
-from schema.outage import DatabaseErrors, log_database_failures
 from schema.relay import Node
-from schema.response_tags import TaggingExecutor
-from schema.search import SearchQueries
-from schema.sections import SectionQueries
-from schema.sources import SourceQueries
-from schema.tags import TagQueries
-from schema.viewer import ViewerQueries
+from schema.sections.mutations import SectionMutations
+from schema.sections.queries import SectionQueries
+from schema.sections.types import Section
+from schema.sources.mutations import SourceMutations
+from schema.sources.queries import SourceQueries
+from schema.sources.types import Source
+from schema.tags.queries import TagQueries
+from schema.tags.types import Tag
 
 
 class BroadsheetSchema(strawberry.Schema):
@@ -52,18 +59,18 @@ class Query(
 
 
 @strawberry.type
-class Mutation(CatalogMutations, ArticleMutations, NewsletterMutations, KeyMutations):
+class Mutation(
+    SourceMutations,
+    SectionMutations,
+    AuthorMutations,
+    ArticleMutations,
+    NewsletterMutations,
+    KeyMutations,
+):
     """Editorial writes (content:write), key management (admin) and newsletter sign-up (anyone)."""
 
 
 def build_schema() -> strawberry.Schema:
-    from schema.articles import Article
-    from schema.authors import Author
-    from schema.newsletters import Newsletter, NewsletterIssue
-    from schema.sections import Section
-    from schema.sources import Source
-    from schema.tags import Tag
-
     return BroadsheetSchema(
         query=Query,
         mutation=Mutation,
@@ -79,7 +86,6 @@ def build_schema() -> strawberry.Schema:
             MaskInternalErrors,
             DatabaseErrors,
         ],
-        execution_context_class=TaggingExecutor,
     )
 
 

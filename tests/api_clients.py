@@ -21,11 +21,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
-from api import keys
-from api.app import create_app
 from api.database import Database
-from api.mailer import OutboxMailer
+from api.http.app import create_app
+from api.services import keys
 from api.settings import Settings
+from tests.mail_outbox import OutboxMailer
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -108,15 +108,22 @@ async def app_client(
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Starlette]]:
     """A client on an app with `overrides` applied to the test settings."""
     # Validated like the environment would be (URLs become secrets, numbers are checked).
-    app = create_app(Settings(**{**settings.model_dump(), **overrides}), database=database)
-    if mailer is not None:
-        app.state.mailer = mailer
+    app = create_app(
+        Settings(**{**settings.model_dump(), **overrides}), database=database, mailer=mailer
+    )
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client, app
     finally:
-        await app.state.access.aclose()  # no lifespan under ASGITransport
+        await close_app(app)  # no lifespan under ASGITransport
+
+
+async def close_app(app: Starlette) -> None:
+    """What the app's lifespan would close (ASGITransport runs no lifespan): its Redis client."""
+    redis = app.state.redis
+    if redis is not None:
+        await redis.aclose()
 
 
 async def fingerprint(db_session: AsyncSession) -> dict[str, tuple[int, str]]:

@@ -17,20 +17,15 @@ from contextlib import contextmanager
 import httpx
 import pytest
 from sqlalchemy import event, make_url, text
-from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
 from api import migrations
-from api.app import create_app
-from api.database import Database
+from api.database import Database, SessionFactory, open_session, session_factory
 from api.demo.newsroom import seed_demo
 from api.embedded import normalize_database_url, start_embedded_postgres
+from api.http.app import create_app
 from api.settings import Settings
+from api.visibility import EVERYTHING
 
 
 def _server_url() -> str:
@@ -84,9 +79,13 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture(scope="session")
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(database_url, pool_size=5)
-    async with AsyncSession(engine) as session:
+    async with open_session(session_factory(engine), EVERYTHING) as session:
         await seed_demo(session)
         await session.commit()
+    async with engine.connect() as connection:
+        # Planner statistics, as a deployment has them (autovacuum would take a minute).
+        await connection.execute(text("ANALYZE"))
+        await connection.commit()
     yield engine
     await engine.dispose()
 
@@ -101,21 +100,20 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 @pytest.fixture
-def sessions(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+def sessions(connection: AsyncConnection) -> SessionFactory:
     # Commits in the code under test release a savepoint; the outer transaction still rolls back.
-    return async_sessionmaker(
-        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-    )
+    return session_factory(connection, join_transaction_mode="create_savepoint")
 
 
 @pytest.fixture
-async def db_session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    async with sessions() as session:
+async def db_session(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """A session of the test's own (the harness sees every row)."""
+    async with open_session(sessions, EVERYTHING) as session:
         yield session
 
 
 @pytest.fixture
-def database(engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]) -> Database:
+def database(engine: AsyncEngine, sessions: SessionFactory) -> Database:
     """The app's Database, bound to the test's rolled-back connection."""
     return Database(engine=engine, read_engine=engine, sessions=sessions, read_sessions=sessions)
 

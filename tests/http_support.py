@@ -1,38 +1,17 @@
-"""Helpers for the GraphQL-over-HTTP tests: apps built with other settings, and raw requests."""
+"""Helpers for the GraphQL-over-HTTP tests: raw requests (apps with other settings come from
+tests/api_clients.py's `app_client`)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from starlette.applications import Starlette
 
-from api.app import create_app
-from api.database import Database
-from api.settings import Settings
+from tests.api_clients import app_client
+
+__all__ = ["app_client", "drop_redis_prefix", "post_json"]
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-
-
-@asynccontextmanager
-async def app_client(
-    settings: Settings, database: Database, **overrides: Any
-) -> AsyncIterator[tuple[httpx.AsyncClient, Starlette]]:
-    """A client on an app with `overrides` applied to the test settings (validated as the
-    environment would be)."""
-    app = create_app(Settings(**{**settings.model_dump(), **overrides}), database=database)
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client, app
-    finally:
-        # No lifespan under ASGITransport: close what the app opened.
-        await app.state.graphql.aclose()
-        access = getattr(app.state, "access", None)
-        if access is not None:
-            await access.aclose()
 
 
 async def post_json(

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.app import create_app
 from api.database import Database
+from api.http.app import create_app
 from api.models import Article, ArticleStatus, Source
 from api.settings import Settings
 from schema.relay import to_global_id
-from tests.api_clients import app_client, data, error_codes, execute, issue_key, post
+from tests.api_clients import app_client, close_app, data, error_codes, execute, issue_key, post
 
 VIEWER = """
 { viewer { keyName scopes rateLimit { limit remaining resetAt } } }
@@ -245,7 +245,7 @@ async def test_a_key_cannot_be_checked_while_the_database_is_down(
             with caplog.at_level(logging.WARNING):
                 response = await post(client, VIEWER, "bsk_live_0123456789ab_" + "z" * 43)
     finally:
-        await app.state.access.aclose()
+        await close_app(app)
         await unreachable.dispose()
     assert response.status_code == 503
     assert error_codes(response.json()) == ["SERVICE_UNAVAILABLE"]

@@ -14,12 +14,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.caching import MAX_ENTITY_TAGS, MemoryResponseCache, ResponseTags, etag_for, if_none_match
 from api.database import Database
-from api.http_cache import MemoryResponseCache, etag_for, if_none_match
 from api.models import Article, Newsletter, Section, Source
 from api.settings import Settings
 from schema.relay import from_global_id, to_global_id
-from schema.response_tags import MAX_ENTITY_TAGS, ResponseTags
 from tests.api_clients import bearer, issue_key
 from tests.http_support import app_client, drop_redis_prefix
 from tests.test_persisted import redis_url_or_skip

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from api.database import Database
-from api.http import negotiate
+from api.http.protocol import negotiate
 from api.settings import Settings
 from tests.http_support import GRAPHQL_RESPONSE_JSON, app_client, post_json
 

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from api.app import create_app
+from api.http.app import create_app
 from api.settings import Settings
 
 AUDIT_DIR = Path(__file__).parent / "http_audit"

@@ -14,14 +14,16 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
-from api import keys
-from api.app import create_app
-from api.auth import LastUsedRecorder
+from api.access import principal
+from api.access.authentication import LastUsedRecorder
 from api.cli import app as cli
-from api.database import Database
+from api.database import Database, open_session
+from api.http.app import create_app
 from api.models import ApiKey, AuditEntry
+from api.services import keys
 from api.settings import Settings, get_settings
-from tests.api_clients import issue_key, post
+from api.visibility import EVERYTHING
+from tests.api_clients import close_app, issue_key, post
 
 VIEWER = "{ viewer { keyName scopes } }"
 
@@ -99,11 +101,11 @@ async def test_key_requests_are_validated(db_session: AsyncSession) -> None:
 
 
 def test_scopes_imply_each_other_as_the_contract_says() -> None:
-    read, write, admin = keys.Scope.CONTENT_READ, keys.Scope.CONTENT_WRITE, keys.Scope.ADMIN
-    assert keys.effective_scopes(["content:read"]) == {read}
-    assert keys.effective_scopes(["content:write"]) == {read, write}
-    assert keys.effective_scopes(["admin"]) == {read, write, admin}
-    assert keys.effective_scopes(["retired-scope"]) == set()
+    read, write, admin = principal.Scope.CONTENT_READ, principal.Scope.CONTENT_WRITE, principal.Scope.ADMIN
+    assert principal.effective_scopes(["content:read"]) == {read}
+    assert principal.effective_scopes(["content:write"]) == {read, write}
+    assert principal.effective_scopes(["admin"]) == {read, write, admin}
+    assert principal.effective_scopes(["retired-scope"]) == set()
 
 
 def test_last_used_is_written_at_most_once_a_minute_per_key() -> None:
@@ -195,7 +197,7 @@ async def test_cli_create_use_list_revoke(cli_database_url: str, settings: Setti
             assert listed.exit_code == 0, listed.output
             line = next(row for row in listed.stdout.splitlines() if name in row)
             assert "50/minute" in line
-            async with database.session() as session:
+            async with open_session(database.sessions, EVERYTHING) as session:
                 row = (await session.scalars(select(ApiKey).where(ApiKey.name == name))).one()
                 assert row.last_used_at is not None
             assert key not in listed.stdout
@@ -214,8 +216,8 @@ async def test_cli_create_use_list_revoke(cli_database_url: str, settings: Setti
             missing = await asyncio.to_thread(run_cli, "keys", "revoke", f"no-such-{name}")
             assert missing.exit_code == 1
     finally:
-        await app.state.access.aclose()
-        async with database.session() as session:
+        await close_app(app)
+        async with open_session(database.sessions, EVERYTHING) as session:
             key_id = (await session.scalars(select(ApiKey.id).where(ApiKey.name == name))).one()
             await session.execute(
                 AuditEntry.__table__.delete().where(AuditEntry.entity_id == key_id)

@@ -13,13 +13,14 @@ from graphql import get_introspection_query, parse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
-from api.app import create_app
 from api.database import Database
+from api.http.app import create_app
 from api.settings import Settings
-from schema.limits import Limits, analyze, count_tokens
-from schema.outage import classify
+from schema.analysis import analyze, graphql_schema_of
+from schema.extensions.outage import classify
+from schema.extensions.query_limits import Limits, count_tokens
 from schema.root import schema
-from tests.api_clients import bearer, issue_key
+from tests.api_clients import bearer, close_app, issue_key
 from tests.conftest import StatementCounter
 from tests.http_support import app_client, post_json
 from tests.test_statements import FAN_OUT, FRONT_PAGE
@@ -213,9 +214,9 @@ async def test_cost_follows_variables_and_defaults(client: httpx.AsyncClient) ->
 async def test_front_end_queries_are_unaffected(
     client: httpx.AsyncClient, document: str, variables: dict[str, Any]
 ) -> None:
-    analysis = analyze(schema._schema, parse(document), None, variables)
+    analysis = analyze(graphql_schema_of(schema), parse(document), None, variables)
     assert analysis is not None
-    limits = Limits()
+    limits = Limits.from_settings(DEFAULTS)
     # Comfortably inside every limit, not just under it.
     assert analysis.cost <= limits.max_cost / 2, analysis
     assert analysis.depth <= limits.max_depth - 5
@@ -229,7 +230,7 @@ async def test_front_end_queries_are_unaffected(
 
 def test_cost_estimates() -> None:
     def cost(document: str, **variables: Any) -> int:
-        analysis = analyze(schema._schema, parse(document), None, variables)
+        analysis = analyze(graphql_schema_of(schema), parse(document), None, variables)
         assert analysis is not None
         return analysis.cost
 
@@ -335,7 +336,7 @@ def test_settings_refuse_a_budget_below_one_query() -> None:
 
 def test_defaults() -> None:
     assert DEFAULTS.broadsheet_max_body_bytes == 1_048_576
-    assert Limits() == Limits(
+    assert Limits.from_settings(DEFAULTS) == Limits(
         max_length=DEFAULTS.broadsheet_max_query_length,
         max_tokens=DEFAULTS.broadsheet_max_tokens,
         max_depth=DEFAULTS.broadsheet_max_depth,
@@ -389,10 +390,7 @@ async def test_a_request_whose_statement_times_out_gets_a_clean_error(
                 elapsed = time.perf_counter() - started
             await locker.rollback()
     finally:
-        await app.state.graphql.aclose()
-        access = getattr(app.state, "access", None)
-        if access is not None:
-            await access.aclose()
+        await close_app(app)
         await database.dispose()
     body = response.json()
     assert body["data"] is None

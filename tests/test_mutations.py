@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import editorial, keys
 from api.models import AuditEntry, NewsletterIssue
+from api.services import articles, keys
 from schema.relay import from_global_id, to_global_id
 from tests.api_clients import data, error_codes, execute, fingerprint, issue_key
 
@@ -633,7 +633,7 @@ async def test_a_failure_halfway_through_a_write_rolls_everything_back(
         raise RuntimeError("disk on fire")
 
     # Authors and tags (a new one) are written before countries: all must vanish.
-    monkeypatch.setattr(editorial, "_set_countries", broken)
+    monkeypatch.setattr(articles, "set_countries", broken)
     await mutate(client, UPSERT_AUTHOR, writer, input={"name": "Han Ji-woo"})
     before = await fingerprint(db_session)
     body = await execute(

@@ -15,10 +15,11 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.database import Database
-from api.mailer import LoggingMailer, OutboxMailer
+from api.mail import LoggingMailer
 from api.models import NewsletterSubscriber, SubscriptionStatus
 from api.settings import Settings
 from tests.api_clients import app_client, data, error_codes, execute, fingerprint
+from tests.mail_outbox import OutboxMailer
 
 SUBSCRIBE = """
 mutation($newsletter: String!, $email: String!, $consent: Boolean!) {

@@ -21,8 +21,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 
 from api import migrations
-from api.app import create_app
+from api.http.app import create_app
 from api.settings import Settings
+from tests.api_clients import close_app
 
 POOL_TIMEOUT = 2.0
 QUERY = "{ articles(first: 3) { totalCount nodes { headline } } }"
@@ -84,8 +85,7 @@ async def app(postgres: ThrowawayPostgres) -> AsyncIterator[Starlette]:
     )
     app = create_app(settings)
     yield app
-    await app.state.graphql.aclose()
-    await app.state.access.aclose()
+    await close_app(app)
     await app.state.database.dispose()
 
 

@@ -17,9 +17,8 @@ from typer.testing import CliRunner
 
 from api.cli import app as cli
 from api.database import Database
-from api.persisted import ManifestError, read_manifest
+from api.http.persisted import ManifestError, read_manifest
 from api.settings import Settings, get_settings
-from schema.root import schema
 from tests.http_support import GRAPHQL_RESPONSE_JSON, app_client, drop_redis_prefix
 
 QUERY = "query Lead { articles(first: 1) { nodes { headline } } }"
@@ -195,16 +194,16 @@ async def test_trusted_documents_only(
 
 def test_manifests_are_verified_and_validated(tmp_path: Path) -> None:
     good = write_manifest(tmp_path / "good.json", QUERY, OTHER)
-    assert read_manifest(good, schema._schema) == {sha(QUERY): QUERY, sha(OTHER): OTHER}
+    assert read_manifest(good) == {sha(QUERY): QUERY, sha(OTHER): OTHER}
 
     lying = tmp_path / "lying.json"
     lying.write_text(json.dumps({sha(OTHER): QUERY}))
     with pytest.raises(ManifestError, match="is not the SHA-256"):
-        read_manifest(lying, schema._schema)
+        read_manifest(lying)
 
     invalid = write_manifest(tmp_path / "invalid.json", "query X { noSuchField }")
     with pytest.raises(ManifestError, match="noSuchField"):
-        read_manifest(invalid, schema._schema)
+        read_manifest(invalid)
 
     broken = tmp_path / "broken.json"
     broken.write_text("[not json")
@@ -215,7 +214,7 @@ def test_manifests_are_verified_and_validated(tmp_path: Path) -> None:
 def test_a_bad_manifest_stops_the_start(
     settings: Settings, database: Database, tmp_path: Path
 ) -> None:
-    from api.app import create_app
+    from api.http.app import create_app
 
     lying = tmp_path / "lying.json"
     lying.write_text(json.dumps({sha(OTHER): QUERY}))

@@ -11,10 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.access.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from api.database import Database
-from api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from api.settings import Settings
 from tests.api_clients import app_client, error_codes, issue_key, post, require_redis, unique_prefix
 
@@ -33,13 +34,11 @@ class FakeClock:
 @pytest.fixture(params=["memory", "redis"])
 async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[RateLimiter]:
     if request.param == "memory":
-        memory = MemoryRateLimiter()
-        yield memory
-        await memory.aclose()
+        yield MemoryRateLimiter()
         return
-    redis = RedisRateLimiter.from_url(await require_redis(), unique_prefix())
-    yield redis
-    await redis.aclose()
+    client = Redis.from_url(await require_redis())
+    yield RedisRateLimiter(client, unique_prefix())
+    await client.aclose()
 
 
 async def test_a_burst_of_the_limit_then_refusal(limiter: RateLimiter) -> None:
@@ -80,16 +79,19 @@ async def test_the_budget_refills_steadily_without_window_edges() -> None:
 
 
 async def test_redis_down_admits_requests_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
-    limiter = RedisRateLimiter.from_url("redis://127.0.0.1:1/0", unique_prefix())
+    client = Redis.from_url(
+        "redis://127.0.0.1:1/0", socket_connect_timeout=0.5, socket_timeout=0.5
+    )
+    limiter = RedisRateLimiter(client, unique_prefix())
     try:
         started = time.monotonic()
-        with caplog.at_level(logging.WARNING, logger="api.ratelimit"):
+        with caplog.at_level(logging.WARNING, logger="api.access.ratelimit"):
             decision = await limiter.hit("ip:down", 5)
         assert decision.allowed
         assert time.monotonic() - started < 2
         assert "rate limiter unavailable" in caplog.text
     finally:
-        await limiter.aclose()
+        await client.aclose()
 
 
 def assert_headers(response: httpx.Response, limit: int, remaining: int) -> None:

@@ -1,4 +1,7 @@
-"""Newsletter queries: newsletters, their issues (newest first) and each issue's items."""
+"""Newsletter queries: newsletters, their issues (newest first) and each issue's items.
+
+The session's visibility (api/visibility.py) keeps unpublished issues and stories out.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Article, Newsletter, NewsletterIssue, NewsletterItem
 from api.queries.pagination import Page, SortKey, Window, fetch_page
-from api.queries.visibility import Visibility
 
 
 async def all_newsletters(session: AsyncSession) -> list[Newsletter]:
@@ -28,32 +30,28 @@ async def newsletter_by_slug(session: AsyncSession, slug: str) -> Newsletter | N
     return (await session.scalars(select(Newsletter).where(Newsletter.slug == slug))).one_or_none()
 
 
-def _issues(visibility: Visibility, newsletter_id: int) -> Select[NewsletterIssue]:
-    return select(NewsletterIssue).where(
-        NewsletterIssue.newsletter_id == newsletter_id, visibility.issues()
-    )
+def _issues(newsletter_id: int) -> Select[NewsletterIssue]:
+    return select(NewsletterIssue).where(NewsletterIssue.newsletter_id == newsletter_id)
 
 
 async def issue_page(
-    session: AsyncSession, visibility: Visibility, newsletter_id: int, window: Window
+    session: AsyncSession, newsletter_id: int, window: Window
 ) -> Page[NewsletterIssue]:
     keys: list[SortKey] = [NewsletterIssue.date, NewsletterIssue.id]
-    return await fetch_page(
-        session, _issues(visibility, newsletter_id), keys, window, descending=True
-    )
+    return await fetch_page(session, _issues(newsletter_id), keys, window, descending=True)
 
 
-async def count_issues(session: AsyncSession, visibility: Visibility, newsletter_id: int) -> int:
-    statement = select(func.count()).select_from(_issues(visibility, newsletter_id).subquery())
+async def count_issues(session: AsyncSession, newsletter_id: int) -> int:
+    statement = select(func.count()).select_from(_issues(newsletter_id).subquery())
     return int((await session.execute(statement)).scalar_one())
 
 
 async def latest_issues(
-    session: AsyncSession, visibility: Visibility, newsletter_ids: Sequence[int]
+    session: AsyncSession, newsletter_ids: Sequence[int]
 ) -> dict[int, NewsletterIssue]:
     statement = (
         select(NewsletterIssue)
-        .where(NewsletterIssue.newsletter_id.in_(newsletter_ids), visibility.issues())
+        .where(NewsletterIssue.newsletter_id.in_(newsletter_ids))
         .order_by(
             NewsletterIssue.newsletter_id, NewsletterIssue.date.desc(), NewsletterIssue.id.desc()
         )
@@ -63,31 +61,30 @@ async def latest_issues(
 
 
 async def issue_by_date(
-    session: AsyncSession, visibility: Visibility, newsletter_slug: str, day: date
+    session: AsyncSession, newsletter_slug: str, day: date
 ) -> NewsletterIssue | None:
     statement = (
         select(NewsletterIssue)
         .join(Newsletter, Newsletter.id == NewsletterIssue.newsletter_id)
-        .where(Newsletter.slug == newsletter_slug, NewsletterIssue.date == day, visibility.issues())
+        .where(Newsletter.slug == newsletter_slug, NewsletterIssue.date == day)
     )
     return (await session.scalars(statement)).one_or_none()
 
 
-async def issues_by_ids(
-    session: AsyncSession, visibility: Visibility, ids: Sequence[int]
-) -> dict[int, NewsletterIssue]:
-    statement = select(NewsletterIssue).where(NewsletterIssue.id.in_(ids), visibility.issues())
+async def issues_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, NewsletterIssue]:
+    statement = select(NewsletterIssue).where(NewsletterIssue.id.in_(ids))
     return {issue.id: issue for issue in (await session.scalars(statement)).all()}
 
 
 async def items_by_issue(
-    session: AsyncSession, visibility: Visibility, issue_ids: Sequence[int]
+    session: AsyncSession, issue_ids: Sequence[int]
 ) -> dict[int, list[tuple[NewsletterItem, Article]]]:
-    """Each issue's items in editorial order with their articles; invisible articles left out."""
+    """Each issue's items in editorial order with their articles; invisible articles left out
+    (the inner join meets the session's visibility criteria)."""
     statement = (
         select(NewsletterItem, Article)
         .join(Article, Article.id == NewsletterItem.article_id)
-        .where(NewsletterItem.issue_id.in_(issue_ids), visibility.articles())
+        .where(NewsletterItem.issue_id.in_(issue_ids))
         .order_by(NewsletterItem.issue_id, NewsletterItem.position)
     )
     result: dict[int, list[tuple[NewsletterItem, Article]]] = defaultdict(list)

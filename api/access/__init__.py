@@ -1,0 +1,1 @@
+"""Who is calling, what they may see and do, and how much: keys, scopes, rate limits, budgets."""

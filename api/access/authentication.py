@@ -1,0 +1,119 @@
+"""Authentication: from a request's headers to a `Principal` (the API key making the call).
+
+Keys arrive as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``. A request without
+either is anonymous; a request with a key that is malformed, unknown or revoked is refused
+(`InvalidCredentials`), never downgraded to anonymous.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+from api.access.principal import Principal, effective_scopes
+from api.database import SessionFactory, open_session
+from api.services.keys import find_active_key, record_use
+from api.transactions import transaction
+from api.visibility import EVERYTHING
+
+logger = logging.getLogger(__name__)
+
+# `last_used_at` is written at most this often per key (per process), not on every request.
+LAST_USED_RESOLUTION_S = 60.0
+
+
+class InvalidCredentials(Exception):
+    """The request carried credentials that do not name an active key."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def presented_key(headers: Mapping[str, str]) -> str | None:
+    """The key a request carries, None when it carries none.
+
+    Raises `InvalidCredentials` for an Authorization header that is not a Bearer token, or
+    two headers naming different keys (ambiguous: refuse rather than guess).
+    """
+    authorization = headers.get("authorization")
+    bearer = None
+    if authorization is not None:
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise InvalidCredentials("The Authorization header must be `Bearer <API key>`.")
+        bearer = token.strip()
+    header_key = headers.get("x-api-key")
+    header_key = header_key.strip() if header_key is not None else None
+    if header_key == "":
+        raise InvalidCredentials("The X-API-Key header is empty.")
+    if bearer is not None and header_key is not None and bearer != header_key:
+        raise InvalidCredentials("Authorization and X-API-Key name different keys.")
+    return bearer or header_key
+
+
+class LastUsedRecorder:
+    """Decides when a key's `last_used_at` is worth writing: at most once a minute per key."""
+
+    def __init__(
+        self,
+        resolution_s: float = LAST_USED_RESOLUTION_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._resolution = resolution_s
+        self._clock = clock
+        self._written: dict[int, float] = {}
+
+    def due(self, key_id: int) -> bool:
+        now = self._clock()
+        last = self._written.get(key_id)
+        if last is not None and now - last < self._resolution:
+            return False
+        self._written[key_id] = now
+        return True
+
+
+class Authenticator:
+    """Finds the active key behind a request's credentials."""
+
+    def __init__(
+        self,
+        read_sessions: SessionFactory,
+        write_sessions: SessionFactory,
+        recorder: LastUsedRecorder | None = None,
+    ) -> None:
+        self._read_sessions = read_sessions
+        self._write_sessions = write_sessions
+        self._recorder = recorder or LastUsedRecorder()
+
+    async def authenticate(self, headers: Mapping[str, str]) -> Principal | None:
+        """The caller's principal; None when anonymous; `InvalidCredentials` when refused."""
+        presented = presented_key(headers)
+        if presented is None:
+            return None
+        # Keys are not content: no visibility rule applies to them.
+        async with open_session(self._read_sessions, EVERYTHING) as session:
+            row = await find_active_key(session, presented)
+            if row is None:
+                raise InvalidCredentials(
+                    "The API key is not valid (unknown, malformed or revoked)."
+                )
+            principal = Principal(
+                key_id=row.id,
+                name=row.name,
+                scopes=effective_scopes(row.scopes),
+                granted_scopes=tuple(row.scopes),
+                rate_limit_per_minute=row.rate_limit_per_minute,
+            )
+        if self._recorder.due(principal.key_id):
+            await self._record_use(principal.key_id)
+        return principal
+
+    async def _record_use(self, key_id: int) -> None:
+        try:
+            async with open_session(self._write_sessions, EVERYTHING) as session:
+                await transaction(session, record_use, key_id, datetime.now(UTC))
+        except Exception as error:
+            logger.warning("could not record use of API key %s: %s", key_id, error)

@@ -1,0 +1,107 @@
+"""`broadsheet serve` and `broadsheet demo`: run the API (uvicorn), with or without demo content."""
+
+from __future__ import annotations
+
+import signal
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import migrations
+from api.access.principal import Scope
+from api.cli.seed import load_demo
+from api.cli.session import console, database_url, run_write
+from api.models import ApiKey
+from api.services import keys
+from api.services.outcome import Outcome
+from api.settings import get_settings
+
+DEMO_KEY_PREFIX = "demo-desk-"
+
+
+def _ensure_schema(url: str, *, embedded: bool) -> None:
+    """Serve only a migrated database. The embedded one is ours: bring it up to date. A real
+    deployment migrates as a deploy step, so a database behind this code stops `serve`."""
+    state = migrations.schema_state(url)
+    if not state.behind:
+        if not state.known:
+            console.print(
+                f"[yellow]The database is at revision {state.current}, unknown to this code "
+                f"(head {state.head}); serving anyway.[/yellow]"
+            )
+        return
+    if embedded:
+        migrations.upgrade("head", url)
+        return
+    console.print(
+        f"[red]The database is at revision {state.current or 'none (empty)'}; this code needs "
+        f"{state.head}. Run `broadsheet db upgrade` first.[/red]"
+    )
+    raise typer.Exit(code=2)
+
+
+def _exit_normally(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API (uvicorn)."""
+    import uvicorn
+
+    embedded = get_settings().database_url is None
+    url = database_url()  # starts the embedded server when needed; workers inherit DATABASE_URL
+    _ensure_schema(url, embedded=embedded)
+    # uvicorn re-raises the signal that stopped it. Turn SIGTERM into a normal exit so exit
+    # handlers run, among them the one that stops the embedded PostgreSQL.
+    signal.signal(signal.SIGTERM, _exit_normally)
+    console.print(f"GraphQL at [bold]http://{host}:{port}/graphql[/bold]")
+    uvicorn.run(
+        "api.http.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        # Forwarded headers are honoured by the app itself, from BROADSHEET_TRUSTED_PROXIES only
+        # (api/http/clients.py); uvicorn's own handling would trust any local hop.
+        proxy_headers=False,
+        log_level="info",
+    )
+
+
+async def renew_demo_key(session: AsyncSession) -> Outcome[keys.IssuedKey]:
+    """A fresh desk key for trying drafts and mutations; the previous demo keys are revoked."""
+    earlier = await session.scalars(
+        select(ApiKey).where(ApiKey.name.startswith(DEMO_KEY_PREFIX), ApiKey.revoked_at.is_(None))
+    )
+    for row in earlier.all():
+        await keys.revoke_key(session, row)
+    name = f"{DEMO_KEY_PREFIX}{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+    return Outcome(await keys.create_key(session, name, [Scope.CONTENT_WRITE.value]))
+
+
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Migrate, load the demo newsroom and serve it on http://127.0.0.1:8000/graphql."""
+    migrations.upgrade("head", database_url())
+    counts = load_demo()
+    console.print(
+        f"Demo newsroom ready: {counts.get('articles', 0)} articles, "
+        f"{counts.get('sources', 0)} sources, "
+        f"{counts.get('newsletter_issues', 0)} newsletter issues."
+    )
+    issued = run_write(renew_demo_key).value
+    assert issued is not None
+    console.print(
+        "Demo editorial key (content:write; shown once, replaced on the next `broadsheet demo`):"
+    )
+    typer.echo(issued.plaintext)
+    serve(host=host, port=port, workers=1)

@@ -1,0 +1,137 @@
+"""The ASGI application: `/graphql` behind the access guard, health checks and metrics.
+
+`create_app` wires the shared resources once per process: database engines, the one Redis
+client (api/redis.py), access control, persisted queries and the response cache. Migrations are
+a deploy step (`broadsheet db upgrade`), never a side effect of starting the app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from api.access.authentication import Authenticator
+from api.access.policy import Access, AccessPolicy
+from api.access.ratelimit import create_rate_limiter
+from api.caching import create_response_cache
+from api.database import Database
+from api.embedded import normalize_database_url
+from api.http.clients import ClientIdentity, parse_networks
+from api.http.graphql import GraphQLEndpoint, HTTPConfig
+from api.http.guard import AccessGuard
+from api.http.metrics import Metrics
+from api.http.middleware import http_middleware
+from api.http.persisted import create_persisted_queries
+from api.mail import LoggingMailer, Mailer
+from api.redis import connect as connect_redis
+from api.settings import Settings, get_settings
+from schema.relay import CursorCodec
+
+logger = logging.getLogger(__name__)
+
+
+def cursor_secret(settings: Settings) -> bytes:
+    """The key cursors are signed with: configured, or derived from the database URL.
+
+    Deriving it keeps every replica of one deployment agreeing without extra configuration.
+    """
+    if settings.broadsheet_secret_key is not None:
+        return settings.broadsheet_secret_key.get_secret_value().encode()
+    url = settings.database_url.get_secret_value() if settings.database_url else "embedded"
+    return hashlib.sha256(b"broadsheet-cursors:" + url.encode()).digest()
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    database: Database = request.app.state.database
+    try:
+        async with database.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:
+        logger.warning("readiness check failed: database unreachable")
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def connect_database(settings: Settings) -> Database:
+    if settings.database_url is None:
+        raise RuntimeError(
+            "DATABASE_URL is not set (the CLI starts an embedded PostgreSQL for you)"
+        )
+    read_url = settings.database_read_url.get_secret_value() if settings.database_read_url else None
+    return Database.connect(
+        normalize_database_url(settings.database_url.get_secret_value()), settings, read_url
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    mailer: Mailer | None = None,
+) -> Starlette:
+    """Build the application. Pass `database` to share engines (tests); otherwise one is made."""
+    settings = settings or get_settings()
+    owns_database = database is None
+    database = database or connect_database(settings)
+    redis = connect_redis(settings)
+    access = Access(
+        Authenticator(database.read_sessions, database.sessions),
+        create_rate_limiter(redis, settings.broadsheet_redis_prefix),
+        AccessPolicy.from_settings(settings),
+    )
+    graphql = GraphQLEndpoint(
+        database,
+        CursorCodec(cursor_secret(settings)),
+        access,
+        mailer or LoggingMailer(),
+        HTTPConfig.from_settings(settings),
+        create_persisted_queries(settings, redis),
+        create_response_cache(settings, redis),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if redis is not None:
+            await redis.aclose()
+        if owns_database:
+            await database.dispose()
+
+    metrics = Metrics(database)
+    app = Starlette(
+        routes=[
+            Route("/graphql", AccessGuard(graphql, access)),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics.endpoint),
+        ],
+        lifespan=lifespan,
+        # Metrics outermost, so every response is counted, preflights and refusals included;
+        # then the request id and client address, which everything inside relies on.
+        middleware=[
+            Middleware(metrics.middleware),
+            Middleware(
+                ClientIdentity, trusted_proxies=parse_networks(settings.broadsheet_trusted_proxies)
+            ),
+            *http_middleware(settings),
+        ],
+    )
+    app.state.settings = settings
+    app.state.graphql = graphql
+    app.state.database = database
+    app.state.access = access
+    app.state.redis = redis
+    app.state.mailer = graphql.mailer
+    return app

@@ -1,0 +1,70 @@
+"""Full-text search: the tsquery a reader's words make, relevance ranking, highlighted passages.
+
+Articles carry a weighted `tsvector` (headline A, dek B, body C) kept by the database as a
+generated column with a GIN index (api/models.py). Readers type web-search syntax
+(`"exact phrase"`, `-exclude`, `OR`); nothing they type raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, cast, func, literal, literal_column, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.models import Article
+from api.visibility import Visibility
+
+SEARCH_CONFIG: ColumnElement[Any] = literal_column("'english'::regconfig")
+MAX_SEARCH_QUERY_LENGTH = 500
+RECENCY_REFERENCE = datetime(2020, 1, 1, tzinfo=UTC)
+RECENCY_SCALE_SECONDS = 365 * 86400.0
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
+
+
+def search_query(text: str) -> ColumnElement[Any]:
+    """A tsquery from what a user typed: quotes, -word and OR work; nothing raises."""
+    return func.websearch_to_tsquery(SEARCH_CONFIG, literal(text))
+
+
+def matches(text: str) -> ColumnElement[bool]:
+    """Articles whose search vector matches `text`."""
+    return Article.search_vector.op("@@")(search_query(text))
+
+
+def relevance(query: str, visibility: Visibility) -> ColumnElement[float]:
+    """ts_rank_cd (length-normalised) plus a small bonus for newer stories, in (0, 0.1).
+
+    The bonus depends on the story alone (a logistic curve over its date), not on the time of
+    the request, so a story's rank is the same on page 1 and page 2 and cursors stay valid.
+    """
+    seconds = func.extract("epoch", visibility.article_sort_key()) - RECENCY_REFERENCE.timestamp()
+    recency = 0.1 / (1.0 + func.exp(-seconds / RECENCY_SCALE_SECONDS))
+    return cast(func.ts_rank_cd(Article.search_vector, search_query(query), 1), Float) + recency
+
+
+async def has_search_terms(session: AsyncSession, query: str) -> bool:
+    """False when a query has nothing to search for (only stop words or punctuation)."""
+    statement = select(func.numnode(search_query(query)))
+    return int((await session.execute(statement)).scalar_one()) > 0
+
+
+async def highlights(
+    session: AsyncSession, query: str, article_ids: Sequence[int]
+) -> dict[int, str]:
+    """The best matching passage of each article, terms wrapped in control characters.
+
+    Callers escape the text and turn the markers into <mark> tags, so nothing in an article's
+    text can inject markup into a highlight.
+    """
+    options = (
+        f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}, "
+        'MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
+    )
+    document = func.concat_ws(" \n", Article.headline, Article.dek, Article.body_text)
+    statement = select(
+        Article.id, func.ts_headline(SEARCH_CONFIG, document, search_query(query), options)
+    ).where(Article.id.in_(article_ids))
+    return {row[0]: row[1] for row in (await session.execute(statement)).all()}

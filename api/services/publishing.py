@@ -1,0 +1,74 @@
+"""Publishing: publish now or at a time (scheduling), back to draft, and deleting a story."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.models import Article, ArticleStatus
+from api.services import audit
+from api.services.article_fields import article_snapshot
+from api.services.articles import article_written, locked_article
+from api.services.catalogue import ApiKeyId
+from api.services.outcome import Outcome
+from api.services.validation import Problems
+
+
+async def publish_article(
+    session: AsyncSession, api_key_id: ApiKeyId, article_id: int | None, at: datetime | None
+) -> Outcome[Article]:
+    """Publish now, or at `at` (in the future: scheduled; readers see it from then on)."""
+    article = await locked_article(session, article_id)
+    if article is None:
+        return Outcome.not_found(("id",), "article")
+    p = Problems()
+    when = p.aware(("at",), at) if at is not None else None
+    if p:
+        return Outcome.failed(p)
+    now = datetime.now(UTC)
+    public = article.status is ArticleStatus.PUBLISHED and article.published_at is not None
+    if when is None and public and article.published_at is not None and article.published_at <= now:
+        return Outcome(article)  # already public: publishing again keeps its date
+    before = await article_snapshot(session, article)
+    article.status = ArticleStatus.PUBLISHED
+    article.published_at = when or now
+    action = "article.schedule" if article.published_at > now else "article.publish"
+    return await article_written(session, api_key_id, action, article, before)
+
+
+async def unpublish_article(
+    session: AsyncSession, api_key_id: ApiKeyId, article_id: int | None
+) -> Outcome[Article]:
+    """Back to draft (a scheduled publication is cancelled too)."""
+    article = await locked_article(session, article_id)
+    if article is None:
+        return Outcome.not_found(("id",), "article")
+    if article.status is ArticleStatus.DRAFT:
+        return Outcome(article)
+    before = await article_snapshot(session, article)
+    article.status = ArticleStatus.DRAFT
+    article.published_at = None
+    return await article_written(session, api_key_id, "article.unpublish", article, before)
+
+
+async def delete_article(
+    session: AsyncSession, api_key_id: ApiKeyId, article_id: int | None
+) -> Outcome[int]:
+    """Delete an article (its byline, tags, countries and newsletter slots go with it)."""
+    article = await locked_article(session, article_id)
+    if article is None:
+        return Outcome.not_found(("id",), "article")
+    before = await article_snapshot(session, article)
+    await audit.record(
+        session,
+        api_key_id=api_key_id,
+        action="article.delete",
+        entity=article,
+        before=before,
+        after=None,
+    )
+    # The database cascades to byline, tags, countries and newsletter slots.
+    await session.execute(delete(Article).where(Article.id == article.id))
+    return Outcome(article.id)

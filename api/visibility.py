@@ -1,0 +1,132 @@
+"""Who sees what: the one mechanism that keeps drafts and embargoed stories from readers.
+
+A `Visibility` rides on every database session (`session.info`), and a `do_orm_execute` hook
+on `VisibleSession` adds its criteria (`with_loader_criteria`, aliases included) to every ORM
+statement that reads articles or newsletter issues. A query written tomorrow cannot forget the
+rule: it never states it. A session that declares no visibility refuses to read anything, so a
+forgotten declaration fails loudly instead of showing drafts.
+
+- Readers (no `content:write`) see articles that are published and whose `published_at` has
+  passed, so a scheduled story appears at its time with no job running; and issues that are
+  published. `now` is fixed once per request, so every statement of one request agrees.
+- The editorial desk sees everything.
+- Writes, seeding and maintenance opt out visibly with `unrestricted(session)`: they must see
+  every row they change, whoever asked (permission to write is checked at the API boundary).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, event, func, literal_column
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from api.models import Article, ArticleStatus, NewsletterIssue
+
+VISIBILITY = "broadsheet.visibility"  # the key in `Session.info`
+
+# A literal status (not a bind parameter) lets PostgreSQL match the partial feed indexes.
+_PUBLISHED: ColumnElement[str] = literal_column(f"'{ArticleStatus.PUBLISHED.value}'")
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What one caller may see, as of `now`."""
+
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    include_unpublished: bool = False
+
+    @classmethod
+    def public(cls, now: datetime | None = None) -> Visibility:
+        return cls(now=now or datetime.now(UTC))
+
+    @classmethod
+    def editorial(cls, now: datetime | None = None) -> Visibility:
+        return cls(now=now or datetime.now(UTC), include_unpublished=True)
+
+    def article_sort_key(self, article: Any = Article) -> ColumnElement[datetime]:
+        """The timestamp feeds are ordered by; the desk's drafts (no date yet) sort by creation."""
+        if self.include_unpublished:
+            return func.coalesce(article.published_at, article.created_at)
+        return article.published_at  # type: ignore[no-any-return]
+
+    def criteria(self) -> tuple[Any, ...]:
+        """The loader criteria that apply this visibility to a statement (none for the desk)."""
+        if self.include_unpublished:
+            return ()
+        now = self.now
+        return (
+            with_loader_criteria(
+                Article,
+                lambda article: and_(article.status == _PUBLISHED, article.published_at <= now),
+                include_aliases=True,
+                track_closure_variables=True,
+            ),
+            with_loader_criteria(
+                NewsletterIssue,
+                lambda issue: and_(issue.published_at.is_not(None), issue.published_at <= now),
+                include_aliases=True,
+                track_closure_variables=True,
+            ),
+        )
+
+
+EVERYTHING = Visibility(datetime.max.replace(tzinfo=UTC), include_unpublished=True)
+
+
+class VisibilityUndeclared(RuntimeError):
+    """A session read from the database without saying whose eyes it reads for."""
+
+
+class VisibleSession(Session):
+    """The session class every Broadsheet session uses: it applies `session.info`'s visibility."""
+
+
+@event.listens_for(VisibleSession, "do_orm_execute")
+def _apply_visibility(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        return
+    visibility = state.session.info.get(VISIBILITY)
+    if visibility is None:
+        raise VisibilityUndeclared(
+            "This session declares no visibility: open it with a Visibility in `session.info` "
+            "(api.database), or wrap the work in `unrestricted(session)`."
+        )
+    if criteria := visibility.criteria():
+        state.statement = state.statement.options(*criteria)
+
+
+def declare(session: Session | AsyncSession, visibility: Visibility) -> None:
+    """Set the visibility every later statement of `session` is filtered by."""
+    info = session.info if isinstance(session, Session) else session.sync_session.info
+    info[VISIBILITY] = visibility
+
+
+def visibility_of(session: Session | AsyncSession) -> Visibility:
+    """The visibility `session` reads with (sort keys depend on it)."""
+    info = session.info if isinstance(session, Session) else session.sync_session.info
+    visibility = info.get(VISIBILITY)
+    if visibility is None:
+        raise VisibilityUndeclared("This session declares no visibility.")
+    assert isinstance(visibility, Visibility)
+    return visibility
+
+
+@contextmanager
+def unrestricted(session: Session | AsyncSession) -> Iterator[None]:
+    """See every row for the duration: writes, seeding and maintenance, never reader queries."""
+    info = session.info if isinstance(session, Session) else session.sync_session.info
+    previous = info.get(VISIBILITY)
+    info[VISIBILITY] = EVERYTHING
+    try:
+        yield
+    finally:
+        if previous is None:
+            info.pop(VISIBILITY, None)
+        else:
+            info[VISIBILITY] = previous

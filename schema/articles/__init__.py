@@ -1,0 +1,1 @@
+"""Articles: the Article type, the `article(s)` and `search` queries, and article mutations."""

@@ -1,0 +1,1 @@
+"""Authors: person and organisation bylines, their directory and feeds, `upsertAuthor`."""

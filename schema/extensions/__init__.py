@@ -1,0 +1,1 @@
+"""Schema extensions: query limits, database failures as clean errors, masking the rest."""

@@ -1,0 +1,1 @@
+"""API keys as GraphQL sees them: `viewer` (the calling key) and admin key management."""

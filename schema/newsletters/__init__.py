@@ -1,0 +1,1 @@
+"""Newsletters: Eastern Briefings and its issues; composing, publishing and signing up."""

@@ -1,0 +1,41 @@
+"""`newsletter`, `newsletters` and `newsletterIssue` (a newsletter's issue of one day)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from api import models
+from api.queries import newsletters as queries
+from schema.context import Info
+from schema.refs import IssueRef, NewsletterRef
+
+
+async def _newsletter(info: Info, slug: str) -> models.Newsletter | None:
+    return await info.context.db.run(queries.newsletter_by_slug, slug)
+
+
+async def _newsletters(info: Info) -> list[models.Newsletter]:
+    return await info.context.db.run(queries.all_newsletters)
+
+
+async def _newsletter_issue(
+    info: Info, newsletter: str, date: date
+) -> models.NewsletterIssue | None:
+    return await info.context.db.run(queries.issue_by_date, newsletter, date)
+
+
+@strawberry.type
+class NewsletterQueries:
+    newsletter: models.Newsletter | None = strawberry.field(
+        resolver=_newsletter, graphql_type=NewsletterRef | None
+    )
+    newsletters: list[models.Newsletter] = strawberry.field(
+        resolver=_newsletters, graphql_type=list[NewsletterRef]
+    )
+    newsletter_issue: models.NewsletterIssue | None = strawberry.field(
+        resolver=_newsletter_issue,
+        graphql_type=IssueRef | None,
+        description="A newsletter's issue of one day.",
+    )

@@ -1,0 +1,1 @@
+"""Sections: the site's section tree, each section's feed, and `upsertSection`."""

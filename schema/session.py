@@ -1,0 +1,80 @@
+"""The request's database access: one session, its visibility, one statement at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.database import SessionFactory, open_session
+from api.visibility import Visibility
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class RequestSession:
+    """One request's database session, reading with the caller's visibility, used by one
+    coroutine at a time.
+
+    Strawberry resolves sibling fields concurrently, and an AsyncSession must never be used by
+    two coroutines at once. Every query of the request goes through `run`, which holds a lock
+    for the duration of the statement. Loaders batch their keys first, so this costs little.
+
+    A statement, once started, runs to its end even if its caller is cancelled: graphql-core
+    cancels the sibling resolvers of a failed non-null field, and cancelling asyncpg in the middle
+    of a statement invalidates the connection under the session (every later statement of the
+    request would fail, and the pool would reconnect). statement_timeout bounds the wait.
+    """
+
+    def __init__(
+        self,
+        factory: SessionFactory,
+        visibility: Visibility,
+        primary: SessionFactory | None = None,
+    ) -> None:
+        self._factory = factory
+        self._primary = primary or factory
+        self.visibility = visibility
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+
+    def use_primary(self) -> None:
+        """Send this request's statements to the primary (mutations: writes and read-your-writes).
+
+        Must be called before the first statement; a session already open on a replica would
+        otherwise be abandoned mid-request.
+        """
+        if self._session is not None and self._factory is not self._primary:
+            raise RuntimeError("use_primary() after the request's session was opened")
+        self._factory = self._primary
+
+    async def run(
+        self,
+        query: Callable[Concatenate[AsyncSession, P], Awaitable[R]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        async with self._lock:
+            if self._session is None:
+                self._session = open_session(self._factory, self.visibility)
+            statement = asyncio.ensure_future(query(self._session, *args, **kwargs))
+            try:
+                return await asyncio.shield(statement)
+            except asyncio.CancelledError:
+                # Keep the lock until the statement is done, then let the cancellation through.
+                while not statement.done():
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await asyncio.wait([statement])
+                if not statement.cancelled():
+                    statement.exception()  # retrieved: a failure nobody awaits is not an error
+                raise
+
+    async def close(self) -> None:
+        async with self._lock:  # after any statement still finishing for a cancelled caller
+            if self._session is not None:
+                await self._session.close()
+                self._session = None

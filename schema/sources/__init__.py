@@ -1,0 +1,1 @@
+"""Sources: the network's partner publications, their directory and feeds, `upsertSource`."""

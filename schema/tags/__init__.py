@@ -1,0 +1,1 @@
+"""Tags: topic labels on articles, and each tag's feed."""
