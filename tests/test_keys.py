@@ -101,7 +101,11 @@ async def test_key_requests_are_validated(db_session: AsyncSession) -> None:
 
 
 def test_scopes_imply_each_other_as_the_contract_says() -> None:
-    read, write, admin = principal.Scope.CONTENT_READ, principal.Scope.CONTENT_WRITE, principal.Scope.ADMIN
+    read, write, admin = (
+        principal.Scope.CONTENT_READ,
+        principal.Scope.CONTENT_WRITE,
+        principal.Scope.ADMIN,
+    )
     assert principal.effective_scopes(["content:read"]) == {read}
     assert principal.effective_scopes(["content:write"]) == {read, write}
     assert principal.effective_scopes(["admin"]) == {read, write, admin}

@@ -79,9 +79,7 @@ async def test_the_budget_refills_steadily_without_window_edges() -> None:
 
 
 async def test_redis_down_admits_requests_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
-    client = Redis.from_url(
-        "redis://127.0.0.1:1/0", socket_connect_timeout=0.5, socket_timeout=0.5
-    )
+    client = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5, socket_timeout=0.5)
     limiter = RedisRateLimiter(client, unique_prefix())
     try:
         started = time.monotonic()
