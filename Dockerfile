@@ -4,11 +4,12 @@
 
 FROM python:3.12-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml README.md alembic.ini requirements.lock ./
 COPY api ./api
 COPY schema ./schema
 COPY alembic ./alembic
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# The tested versions (requirements.lock), not whatever was released this morning.
+RUN pip wheel --no-cache-dir --constraint requirements.lock --wheel-dir /wheels .
 
 FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -6,6 +6,8 @@ Every session is a `VisibleSession` (api/visibility.py) and must say whose eyes 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import NullPool
 
 from api.embedded import normalize_database_url
 from api.settings import Settings
@@ -41,14 +44,24 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
     )
 
 
+@asynccontextmanager
+async def short_lived_engine(url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine for one command or maintenance task (no pool kept), disposed afterwards."""
+    engine = create_async_engine(normalize_database_url(url), poolclass=NullPool)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+SessionFactory = async_sessionmaker[AsyncSession]
+
+
 def session_factory(bind: AsyncEngine | AsyncConnection, **options: Any) -> SessionFactory:
     """Sessions on `bind` that apply their visibility to every statement."""
     return async_sessionmaker(
         bind, sync_session_class=VisibleSession, expire_on_commit=False, **options
     )
-
-
-SessionFactory = async_sessionmaker[AsyncSession]
 
 
 def open_session(factory: SessionFactory, visibility: Visibility) -> AsyncSession:

@@ -49,14 +49,11 @@ def current(database_url: str | None = None) -> None:
 async def drop_version_table(database_url: str) -> None:
     """After a downgrade to base, remove alembic's bookkeeping table too: no tables are left."""
     from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
 
-    engine = create_async_engine(database_url)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    finally:
-        await engine.dispose()
+    from api.database import short_lived_engine
+
+    async with short_lived_engine(database_url) as engine, engine.begin() as connection:
+        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 @dataclass(frozen=True)
@@ -76,7 +73,8 @@ def schema_state(database_url: str) -> SchemaState:
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
     from sqlalchemy.engine import Connection
-    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from api.database import short_lived_engine
 
     script = ScriptDirectory.from_config(alembic_config(database_url))
     head = script.get_current_head()
@@ -86,12 +84,8 @@ def schema_state(database_url: str) -> SchemaState:
         return MigrationContext.configure(connection).get_current_revision()
 
     async def run() -> str | None:
-        engine = create_async_engine(database_url)
-        try:
-            async with engine.connect() as connection:
-                return await connection.run_sync(read)
-        finally:
-            await engine.dispose()
+        async with short_lived_engine(database_url) as engine, engine.connect() as connection:
+            return await connection.run_sync(read)
 
     current = asyncio.run(run())
     known = current is not None and any(rev.revision == current for rev in script.walk_revisions())

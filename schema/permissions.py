@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 from strawberry.permission import BasePermission
 
-from api.access.principal import Scope
 from api.errors import Forbidden, RateLimited, Unauthenticated
+from api.services.keys import Scope
 from schema.context import Info
 
 

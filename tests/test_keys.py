@@ -14,7 +14,6 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
-from api.access import principal
 from api.access.authentication import LastUsedRecorder
 from api.cli import app as cli
 from api.database import Database, open_session
@@ -102,14 +101,14 @@ async def test_key_requests_are_validated(db_session: AsyncSession) -> None:
 
 def test_scopes_imply_each_other_as_the_contract_says() -> None:
     read, write, admin = (
-        principal.Scope.CONTENT_READ,
-        principal.Scope.CONTENT_WRITE,
-        principal.Scope.ADMIN,
+        keys.Scope.CONTENT_READ,
+        keys.Scope.CONTENT_WRITE,
+        keys.Scope.ADMIN,
     )
-    assert principal.effective_scopes(["content:read"]) == {read}
-    assert principal.effective_scopes(["content:write"]) == {read, write}
-    assert principal.effective_scopes(["admin"]) == {read, write, admin}
-    assert principal.effective_scopes(["retired-scope"]) == set()
+    assert keys.effective_scopes(["content:read"]) == {read}
+    assert keys.effective_scopes(["content:write"]) == {read, write}
+    assert keys.effective_scopes(["admin"]) == {read, write, admin}
+    assert keys.effective_scopes(["retired-scope"]) == set()
 
 
 def test_last_used_is_written_at_most_once_a_minute_per_key() -> None:

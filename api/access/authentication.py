@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
-from api.access.principal import Principal, effective_scopes
+from api.access.principal import Principal
 from api.database import SessionFactory, open_session
-from api.services.keys import find_active_key, record_use
+from api.services.keys import effective_scopes, find_active_key, record_use
 from api.transactions import transaction
 from api.visibility import EVERYTHING
 

@@ -29,7 +29,3 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
     app()
-
-
-if __name__ == "__main__":
-    main()

@@ -47,15 +47,14 @@ def seed_synthetic_command(
 ) -> None:
     """Bulk-load synthetic articles with COPY, for benchmarks."""
     from rich.progress import Progress
-    from sqlalchemy.ext.asyncio import create_async_engine
 
+    from api.database import short_lived_engine
     from api.demo.synthetic import seed_synthetic
 
     url = database_url()
 
     async def run() -> dict[str, int]:
-        engine = create_async_engine(url)
-        try:
+        async with short_lived_engine(url) as engine:
             with Progress(console=console) as progress:
                 task = progress.add_task("articles", total=articles)
                 return await seed_synthetic(
@@ -65,8 +64,6 @@ def seed_synthetic_command(
                     seed=seed,
                     progress=lambda done: progress.update(task, completed=done),
                 )
-        finally:
-            await engine.dispose()
 
     counts = asyncio.run(run())
     for table, count in counts.items():

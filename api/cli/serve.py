@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import migrations
-from api.access.principal import Scope
 from api.cli.seed import load_demo
 from api.cli.session import console, database_url, run_write
 from api.models import ApiKey
 from api.services import keys
+from api.services.keys import Scope
 from api.services.outcome import Outcome
 from api.settings import get_settings
 

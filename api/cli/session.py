@@ -13,10 +13,10 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.database import open_session, session_factory
-from api.embedded import normalize_database_url, resolve_database_url
+from api.database import open_session, session_factory, short_lived_engine
+from api.embedded import resolve_database_url
 from api.services.outcome import Outcome
 from api.settings import get_settings
 from api.transactions import Write, transaction
@@ -49,12 +49,11 @@ async def _in_session(
     *args: P.args,
     **kwargs: P.kwargs,
 ) -> T:
-    engine = create_async_engine(normalize_database_url(url))
-    try:
-        async with open_session(session_factory(engine), EVERYTHING) as session:
-            return await work(session, *args, **kwargs)
-    finally:
-        await engine.dispose()
+    async with (
+        short_lived_engine(url) as engine,
+        open_session(session_factory(engine), EVERYTHING) as session,
+    ):
+        return await work(session, *args, **kwargs)
 
 
 def run_write(write: Write[P, T], *args: P.args, **kwargs: P.kwargs) -> Outcome[T]:

@@ -10,18 +10,18 @@ service, these flush and never commit.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.access.principal import Scope
 from api.models import ApiKey
 from api.services import audit
 from api.services.outcome import Outcome
@@ -35,6 +35,30 @@ _KEY_SHAPE = re.compile(rf"^{KEY_START}([0-9a-f]{{{PREFIX_HEX_LENGTH}}})_([A-Za-
 _RATE_LIMIT_SHAPE = re.compile(r"^\s*(\d+)\s*(?:/\s*(?:m|min|minute))?\s*$", re.IGNORECASE)
 # Compared against when no row matches, so an unknown prefix costs what a wrong secret costs.
 _DUMMY_HASH = hashlib.sha256(b"broadsheet: no such key").hexdigest()
+
+
+class Scope(enum.StrEnum):
+    """What a key may do. `admin` implies everything; `content:write` implies reading."""
+
+    CONTENT_READ = "content:read"
+    CONTENT_WRITE = "content:write"
+    ADMIN = "admin"
+
+
+_IMPLIED: dict[Scope, frozenset[Scope]] = {
+    Scope.CONTENT_READ: frozenset({Scope.CONTENT_READ}),
+    Scope.CONTENT_WRITE: frozenset({Scope.CONTENT_READ, Scope.CONTENT_WRITE}),
+    Scope.ADMIN: frozenset(Scope),
+}
+
+
+def effective_scopes(granted: Iterable[str]) -> frozenset[Scope]:
+    """Every scope a key holds, implied ones included; unknown names are ignored."""
+    held: set[Scope] = set()
+    for name in granted:
+        if name in Scope._value2member_map_:
+            held |= _IMPLIED[Scope(name)]
+    return frozenset(held)
 
 
 class KeyManagementError(ValueError):
