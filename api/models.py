@@ -3,7 +3,7 @@
 Conventions: bigint identity primary keys, timestamps with time zone in UTC, one naming
 convention for every constraint and index (so alembic names are stable), and the indexes that
 make keyset feeds cheap. Visibility (what readers may see) is not decided here but in
-`api.queries.visibility`.
+`api.visibility`.
 """
 
 from __future__ import annotations
@@ -65,6 +65,17 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
 
+class Listed:
+    """A catalogue entry readers see only once visible content uses it, unless it is `listed`
+    on purpose (site structure, a staff byline). `visible_from` is kept by
+    api/services/listing.py: when the first published story using it appears (readers see the
+    entry from then on; a scheduled story's time counts), or the epoch for a listed entry; null
+    while only drafts use it, so an embargoed story's new tag or byline does not leak it."""
+
+    listed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    visible_from: Mapped[datetime | None] = mapped_column()
+
+
 class ArticleStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -104,7 +115,7 @@ class Source(Timestamped, Base):
     logo_id: Mapped[int | None] = mapped_column(ForeignKey("images.id", ondelete="SET NULL"))
 
 
-class Section(Timestamped, Base):
+class Section(Listed, Timestamped, Base):
     """A section of the site (Diplomacy, Economy, ...); sections nest."""
 
     __tablename__ = "sections"
@@ -119,7 +130,7 @@ class Section(Timestamped, Base):
     position: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
-class Author(Timestamped, Base):
+class Author(Listed, Timestamped, Base):
     """A byline: a person or an organisation, optionally affiliated with a source."""
 
     __tablename__ = "authors"
@@ -135,7 +146,7 @@ class Author(Timestamped, Base):
     avatar_id: Mapped[int | None] = mapped_column(ForeignKey("images.id", ondelete="SET NULL"))
 
 
-class Tag(Base):
+class Tag(Listed, Base):
     __tablename__ = "tags"
 
     id: Mapped[int] = _pk()

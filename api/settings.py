@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from functools import lru_cache
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """`10.0.0.1, 10.1.0.0/16, ::1` -> networks; raises ValueError naming a bad entry."""
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP address or network") from None
+    return tuple(networks)
 
 
 class Environment(StrEnum):
@@ -37,6 +53,18 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     db_pool_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to wait for a pooled connection."
+    )
+    broadsheet_admission_capacity: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000,
+        description="Requests served at once; the rest queue (default: pool size + overflow).",
+    )
+    broadsheet_admission_queue: int = Field(
+        default=1_000, ge=0, description="Most requests waiting for a slot; more get 503."
+    )
+    broadsheet_admission_timeout: float = Field(
+        default=5.0, gt=0, description="Longest wait for a slot (s) before 503 + Retry-After."
     )
     db_statement_timeout_ms: int = Field(
         default=5000, ge=0, description="PostgreSQL statement_timeout."
@@ -119,6 +147,16 @@ class Settings(BaseSettings):
             if getattr(self, name) < self.broadsheet_max_cost:
                 raise ValueError(f"{name.upper()} must be at least BROADSHEET_MAX_COST")
         return self
+
+    @field_validator("broadsheet_trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_proxies(self) -> tuple[Network, ...]:
+        return parse_networks(self.broadsheet_trusted_proxies)
 
     @property
     def cors_origins(self) -> list[str]:

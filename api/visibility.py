@@ -2,13 +2,15 @@
 
 A `Visibility` rides on every database session (`session.info`), and a `do_orm_execute` hook
 on `VisibleSession` adds its criteria (`with_loader_criteria`, aliases included) to every ORM
-statement that reads articles or newsletter issues. A query written tomorrow cannot forget the
-rule: it never states it. A session that declares no visibility refuses to read anything, so a
-forgotten declaration fails loudly instead of showing drafts.
+statement that reads articles, newsletter issues, tags, authors or sections. A query written
+tomorrow cannot forget the rule: it never states it. A session that declares no visibility
+refuses to read anything, so a forgotten declaration fails loudly instead of showing drafts.
 
 - Readers (no `content:write`) see articles that are published and whose `published_at` has
-  passed, so a scheduled story appears at its time with no job running; and issues that are
-  published. `now` is fixed once per request, so every statement of one request agrees.
+  passed, so a scheduled story appears at its time with no job running; issues that are
+  published; and tags, authors and sections once a visible story uses them or they are listed
+  on purpose (`visible_from`). `now` is fixed once per request, so every statement of one
+  request agrees.
 - The editorial desk sees everything.
 - Writes, seeding and maintenance opt out visibly with `unrestricted(session)`: they must see
   every row they change, whoever asked (permission to write is checked at the API boundary).
@@ -26,7 +28,7 @@ from sqlalchemy import ColumnElement, and_, event, func, literal_column
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from api.models import Article, ArticleStatus, NewsletterIssue
+from api.models import Article, ArticleStatus, Author, NewsletterIssue, Section, Tag
 
 VISIBILITY = "broadsheet.visibility"  # the key in `Session.info`
 
@@ -72,6 +74,16 @@ class Visibility:
                 lambda issue: and_(issue.published_at.is_not(None), issue.published_at <= now),
                 include_aliases=True,
                 track_closure_variables=True,
+            ),
+            # Tags, bylines and sections: once a visible story uses them (api/services/listing.py).
+            *(
+                with_loader_criteria(
+                    entry,
+                    lambda row: row.visible_from <= now,
+                    include_aliases=True,
+                    track_closure_variables=True,
+                )
+                for entry in (Tag, Author, Section)
             ),
         )
 

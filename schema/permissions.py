@@ -53,11 +53,20 @@ ADMINS: list[type[BasePermission]] = [IsAuthenticated, IsAdmin]
 
 
 class WithinSignupLimit(BasePermission):
-    """Sign-ups send mail, so they have their own tighter per-IP budget (RATE_LIMITED)."""
+    """Sign-ups send mail, so they have their own tighter per-IP budget (RATE_LIMITED, saying
+    when to retry like every other limit; HTTP 429 with Retry-After when nothing else ran)."""
 
-    message = "Too many sign-ups from this client; try again in a minute."
+    message = "Too many sign-ups from this client."
     error_class = RateLimited
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         decision = await info.context.access.admit_signup(info.context.caller)
-        return decision.allowed
+        if not decision.allowed:
+            retry = decision.retry_after_seconds
+            raise RateLimited(
+                f"Too many sign-ups from this client; retry in {retry} s.",
+                limit="signup",
+                maximum=decision.limit,
+                retryAfter=retry,
+            )
+        return True

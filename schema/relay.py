@@ -21,6 +21,7 @@ import orjson
 import strawberry
 
 from api.errors import BadUserInput
+from api.inputs import is_database_id
 from api.queries.pagination import Key, Page, Window
 
 DEFAULT_PAGE_SIZE = 20
@@ -89,7 +90,8 @@ def from_global_id(global_id: str) -> tuple[str, int] | None:
         number = int(pk)
     except (ValueError, UnicodeDecodeError, binascii.Error):
         return None
-    if not type_name or number <= 0 or to_global_id(type_name, number) != global_id:
+    # A number the database cannot hold as a key names nothing (api/inputs.py).
+    if not type_name or not is_database_id(number) or to_global_id(type_name, number) != global_id:
         return None
     return type_name, number
 

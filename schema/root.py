@@ -16,6 +16,7 @@ from schema.articles.types import Article
 from schema.authors.mutations import AuthorMutations
 from schema.authors.queries import AuthorQueries
 from schema.authors.types import Author
+from schema.extensions.input_rules import input_rules
 from schema.extensions.masking import MaskInternalErrors, log_errors
 from schema.extensions.outage import DatabaseErrors, log_database_failures
 from schema.extensions.query_limits import QueryLimits
@@ -26,6 +27,7 @@ from schema.newsletters.queries import NewsletterQueries
 from schema.newsletters.types import Newsletter, NewsletterIssue
 from schema.nodes import NodeQueries
 from schema.relay import Node
+from schema.scalars import SCALAR_OVERRIDES
 from schema.sections.mutations import SectionMutations
 from schema.sections.queries import SectionQueries
 from schema.sections.types import Section
@@ -77,10 +79,13 @@ def build_schema() -> strawberry.Schema:
         types=[Node, Article, Author, Newsletter, NewsletterIssue, Section, Source, Tag],
         # Factories: one extension per request (shared instances would see each other's
         # execution contexts); the parse and validation LRU caches live at module level.
-        # QueryLimits must precede ValidationCache (it refuses before validation runs), and
-        # DatabaseErrors must follow MaskInternalErrors (it translates errors before masking).
+        # QueryLimits must precede ValidationCache (it refuses before validation runs), the
+        # input rules too (validation caches their verdict), and DatabaseErrors must follow
+        # MaskInternalErrors (it translates errors before masking).
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             QueryLimits,
+            input_rules,
             partial(ParserCache, maxsize=512),
             partial(ValidationCache, maxsize=512),
             MaskInternalErrors,

@@ -18,7 +18,7 @@ from api.database import Database
 from api.mail import LoggingMailer
 from api.models import NewsletterSubscriber, SubscriptionStatus
 from api.settings import Settings
-from tests.api_clients import app_client, data, error_codes, execute, fingerprint
+from tests.api_clients import app_client, data, error_codes, fingerprint, post
 from tests.mail_outbox import OutboxMailer
 
 SUBSCRIBE = """
@@ -242,10 +242,17 @@ async def test_sign_ups_have_their_own_rate_limit(settings: Settings, database: 
     ):
         for _ in range(3):
             assert (await subscribe(client, address()))["accepted"] is True
-        refused = await execute(
+        refused = await post(
             client, SUBSCRIBE, newsletter="eastern-briefings", email=address(), consent=True
         )
-        assert error_codes(refused) == ["RATE_LIMITED"]
+        # Like every other limit: 429, Retry-After, and the wait in the error.
+        assert refused.status_code == 429
+        assert error_codes(refused.json()) == ["RATE_LIMITED"]
+        (error,) = refused.json()["errors"]
+        retry = error["extensions"]["retryAfter"]
+        assert 1 <= retry <= 20
+        assert refused.headers["Retry-After"] == str(retry)
+        assert f"retry in {retry} s" in error["message"]
         assert len(outbox.outbox) == 3
         # Reading is not affected by the sign-up budget.
         assert (await data(client, "{ newsletters { slug } }"))["newsletters"]

@@ -19,7 +19,10 @@ from api.database import Database
 from api.settings import Settings
 from tests.api_clients import app_client, error_codes, issue_key, post, require_redis, unique_prefix
 
-QUERY = "{ articles(first: 1) { totalCount } }"
+# Asks for `viewer` (who is calling), so the answer is private and carries the RateLimit-*
+# headers; public answers do not (a CDN would hand one caller's budget to everyone).
+QUERY = "{ articles(first: 1) { totalCount } viewer { keyName } }"
+PUBLIC = "{ articles(first: 1) { totalCount } }"
 VIEWER = "{ viewer { rateLimit { limit remaining resetAt } } }"
 
 
@@ -159,6 +162,22 @@ async def test_each_key_has_its_own_limit(
         anonymous = await post(client, QUERY)
         assert anonymous.status_code == 200
         assert_headers(anonymous, 5, 4)
+
+
+async def test_public_answers_carry_no_per_caller_headers_but_refusals_do(
+    settings: Settings, database: Database
+) -> None:
+    async with app_client(settings, database, broadsheet_rate_limit_anonymous=2) as (client, _):
+        for _ in range(2):
+            response = await post(client, PUBLIC)
+            assert response.status_code == 200
+            assert response.headers["Cache-Control"].startswith("public")
+            assert not [h for h in response.headers if h.lower().startswith("ratelimit")]
+        refused = await post(client, PUBLIC)
+        assert refused.status_code == 429
+        assert refused.headers["Cache-Control"] == "private, no-store"
+        assert refused.headers["RateLimit-Remaining"] == "0"
+        assert refused.headers["X-Request-ID"]
 
 
 async def test_refused_credentials_spend_the_anonymous_budget(

@@ -1,5 +1,6 @@
 """Visibility is a mechanism, not a habit: every statement a reader's request sends that reads
-articles or newsletter issues carries the visibility criteria, for every alias of those tables.
+articles, newsletter issues, tags, authors or sections carries the visibility criteria, for
+every alias of those tables.
 
 The documents below select every field of every type a reader can reach (checked against the
 schema, so a field added later must be added here too), the way a front end would; every SQL
@@ -105,10 +106,15 @@ UNION ALL SELECT 'NewsletterIssue', id FROM newsletter_issues
 NODES = f"query Nodes($ids: [ID!]!, $id: ID!) {{ nodes(ids: $ids) {{ {NODE_FIELDS} }} node(id: $id) {{ {NODE_FIELDS} }} article(id: $id) {{ id }} }}"
 
 # A table reference in the SQL, and the criteria api/visibility.py adds for its alias.
-TABLE_REFERENCE = re.compile(r"\b(?:FROM|JOIN)\s+(articles|newsletter_issues)\b(?:\s+AS\s+(\w+))?")
+TABLE_REFERENCE = re.compile(
+    r"\b(?:FROM|JOIN)\s+(articles|newsletter_issues|tags|authors|sections)\b(?:\s+AS\s+(\w+))?"
+)
 CRITERIA = {
     "articles": "{alias}.status = 'published' AND {alias}.published_at <= $",
     "newsletter_issues": "{alias}.published_at IS NOT NULL AND {alias}.published_at <= $",
+    "tags": "{alias}.visible_from <= $",
+    "authors": "{alias}.visible_from <= $",
+    "sections": "{alias}.visible_from <= $",
 }
 
 

@@ -65,6 +65,7 @@ from api.models import (
     Source,
     Tag,
 )
+from api.services.listing import relist_all
 
 __all__ = [
     "DRAFT_SLUGS",
@@ -155,6 +156,7 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
                 "description": s.description,
                 "parent_id": section_id[s.parent] if s.parent else None,
                 "position": position,
+                "listed": True,  # the site's sections: shown even before a story is in them
                 **stamp,
             }
             for position, s in enumerate(SECTIONS)
@@ -297,6 +299,7 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
         ["position", "article_id", "blurb"],
     )
 
+    await relist_all(session)
     return {
         "images": len(image_ids),
         "sources": len(source_id),

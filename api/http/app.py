@@ -25,7 +25,8 @@ from api.access.ratelimit import create_rate_limiter
 from api.caching import create_response_cache
 from api.database import Database
 from api.embedded import normalize_database_url
-from api.http.clients import ClientIdentity, parse_networks
+from api.http.admission import Admission, AdmissionPolicy
+from api.http.clients import ClientIdentity
 from api.http.graphql import GraphQLEndpoint, HTTPConfig
 from api.http.guard import AccessGuard
 from api.http.metrics import Metrics
@@ -91,6 +92,7 @@ def create_app(
         create_rate_limiter(redis, settings.broadsheet_redis_prefix),
         AccessPolicy.from_settings(settings),
     )
+    metrics = Metrics(database)
     graphql = GraphQLEndpoint(
         database,
         CursorCodec(cursor_secret(settings)),
@@ -109,10 +111,16 @@ def create_app(
         if owns_database:
             await database.dispose()
 
-    metrics = Metrics(database)
     app = Starlette(
         routes=[
-            Route("/graphql", AccessGuard(graphql, access)),
+            Route(
+                "/graphql",
+                Admission(
+                    AccessGuard(graphql, access),
+                    AdmissionPolicy.from_settings(settings),
+                    metrics.registry,
+                ),
+            ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
@@ -122,9 +130,7 @@ def create_app(
         # then the request id and client address, which everything inside relies on.
         middleware=[
             Middleware(metrics.middleware),
-            Middleware(
-                ClientIdentity, trusted_proxies=parse_networks(settings.broadsheet_trusted_proxies)
-            ),
+            Middleware(ClientIdentity, trusted_proxies=settings.trusted_proxies),
             *http_middleware(settings),
         ],
     )

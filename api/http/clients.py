@@ -22,27 +22,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.access.policy import Caller
 from api.access.ratelimit import RateLimitDecision
+from api.settings import Network
 
 REQUEST_ID_STATE = "request_id"
 CALLER_STATE = "caller"
 RATE_LIMIT_STATE = "rate_limit"
 UNKNOWN_ADDRESS = "unknown"
 MAX_FORWARDED_HOPS = 32
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def parse_networks(text: str) -> tuple[Network, ...]:
-    """`10.0.0.1, 10.1.0.0/16, ::1` -> networks; raises ValueError naming a bad entry."""
-    networks = []
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            raise ValueError(f"{item!r} is not an IP address or network") from None
-    return tuple(networks)
 
 
 def _is_trusted(address: str, trusted: Iterable[Network]) -> bool:

@@ -31,7 +31,7 @@ from api.access.policy import Access
 from api.access.principal import visibility_for
 from api.caching import CachePolicy, NoResponseCache, ResponseCache, cache_key
 from api.database import Database
-from api.errors import ClientError, ErrorCode, RequestError
+from api.errors import HTTP_STATUS, BadUserInput, ClientError, ErrorCode, RequestError
 from api.http.clients import caller_of, rate_limit_of, request_id_of
 from api.http.persisted import PersistedQueries
 from api.http.protocol import GRAPHQL_RESPONSE_JSON, JSON, negotiate, read_params
@@ -43,6 +43,7 @@ from api.http.responses import (
     request_error_response,
     shared_response,
 )
+from api.inputs import UnacceptableInput, check_json
 from api.mail import Mailer
 from api.settings import Settings
 from schema.context import Context
@@ -150,6 +151,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 406, f"Acceptable response types are {GRAPHQL_RESPONSE_JSON} and {JSON}."
             )
         params = await read_params(request, self.config.max_body_bytes)
+        try:
+            check_json(params.variables, "variables")
+            check_json(params.extensions, "extensions")
+        except UnacceptableInput as refused:
+            # Like a variable graphql-core cannot coerce: a request error, before anything runs.
+            return request_error_response([BadUserInput(str(refused))], media)
         try:
             query = await self.persisted.resolve(params.query, params.extensions)
         except ClientError as refused:
@@ -264,10 +271,18 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return shared_response(
                 request, encoded, tag_list, media, self.config.cache_policy, headers
             )
-        unavailable = result.data is None and any(
-            e["extensions"].get("code") == ErrorCode.SERVICE_UNAVAILABLE.value for e in errors
-        )
-        return private_response(encoded, 503 if unavailable else 200, media, errors, **headers)
+        return private_response(encoded, _status_of(result, errors), media, errors, **headers)
+
+
+def _status_of(result: ExecutionResult, errors: list[dict[str, Any]]) -> int:
+    """200, unless nothing was resolved because of a limit or an outage: then 429 or 503 (with
+    Retry-After), so balancers, CDNs and clients back off as they would for any other limit."""
+    if result.data is None:
+        codes = {error["extensions"].get("code") for error in errors}
+        for code in (ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.RATE_LIMITED):
+            if code.value in codes:
+                return HTTP_STATUS[code]
+    return 200
 
 
 def _wants_ide(request: Request) -> bool:

@@ -7,7 +7,8 @@ the request budget (api/access/policy.py) before any GraphQL parsing or executio
 - the database unreachable while checking a key: 503 `SERVICE_UNAVAILABLE` with `Retry-After`;
 - otherwise the caller and the decision go into the scope's state (api/http/clients.py).
 
-Responses it makes or lets through carry `RateLimit-*` headers.
+Responses it makes or lets through carry `RateLimit-*` headers, except public (shareable) ones:
+a CDN must not hand one caller's budget to everyone (the `viewer` field tells a key its budget).
 """
 
 from __future__ import annotations
@@ -79,8 +80,10 @@ class AccessGuard:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 response_headers = MutableHeaders(scope=message)
-                for name, value in decision.headers():
-                    response_headers[name] = value
+                # A shared (public) response must not carry one caller's budget to everyone.
+                if not response_headers.get("cache-control", "").startswith("public"):
+                    for name, value in decision.headers():
+                        response_headers[name] = value
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -31,6 +31,7 @@ from api.services.article_fields import (
     slug_taken,
 )
 from api.services.catalogue import ApiKeyId, reference
+from api.services.listing import Touched, relist
 from api.services.outcome import Outcome
 from api.services.rows import assign, save
 from api.services.validation import MISSING, Missing, Path, Problems, checked, input_path
@@ -81,10 +82,14 @@ async def article_written(
     action: str,
     article: Article,
     before: dict[str, Any] | None,
+    touched: Touched,
 ) -> Outcome[Article]:
-    """Mark the article updated (a byline or tag change counts), reload it, audit the write."""
+    """Mark the article updated (a byline or tag change counts), reload it, relist the catalogue
+    entries it used before and uses now, and audit the write."""
     article.updated_at = func.now()
     await save(session, article)
+    await touched.add_article(session, article.id, article.section_id)
+    await relist(session, touched)
     await audit.record(
         session,
         api_key_id=api_key_id,
@@ -151,6 +156,9 @@ async def create_article(
         return Outcome.failed(p)
 
     before = await article_snapshot(session, existing) if existing is not None else None
+    touched = Touched()
+    if existing is not None:
+        await touched.add_article(session, existing.id, existing.section_id)
     article = existing or Article(source_id=source.id, status=ArticleStatus.DRAFT)
     assign(
         article,
@@ -172,7 +180,7 @@ async def create_article(
     await set_tags(session, article.id, tags)
     await set_countries(session, article.id, countries)
     action = "article.create" if existing is None else "article.reimport"
-    return await article_written(session, api_key_id, action, article, before)
+    return await article_written(session, api_key_id, action, article, before, touched)
 
 
 async def locked_article(session: AsyncSession, article_id: int | None) -> Article | None:
@@ -244,6 +252,8 @@ async def update_article(
         return Outcome.failed(p)
 
     before = await article_snapshot(session, article)
+    touched = Touched()
+    await touched.add_article(session, article.id, article.section_id)
     body_fields: dict[str, Any] = {}
     if isinstance(body, Body):
         body_fields = {
@@ -269,4 +279,4 @@ async def update_article(
         await set_tags(session, article.id, tags)
     if not isinstance(countries, Missing):
         await set_countries(session, article.id, countries)
-    return await article_written(session, api_key_id, "article.update", article, before)
+    return await article_written(session, api_key_id, "article.update", article, before, touched)

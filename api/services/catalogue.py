@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Author, Section, Source
 from api.services import audit
+from api.services.listing import Touched, relist
 from api.services.outcome import Outcome
 from api.services.rows import assign, save
 from api.services.validation import (
@@ -112,6 +113,7 @@ class SectionData:
     description: str | Missing | None = MISSING
     parent: str | Missing | None = MISSING  # a section slug; null makes it top-level
     position: int | Missing | None = MISSING
+    listed: bool | Missing | None = MISSING  # shown to readers before any story is in it
 
 
 async def upsert_section(
@@ -144,11 +146,12 @@ async def upsert_section(
         session,
         api_key_id,
         existing,
-        lambda: Section(slug=slug),
+        lambda: Section(slug=slug, listed=False),
         name=name,
         description=description,
         parent_id=parent_id,
         position=position,
+        listed=MISSING if data.listed is None else data.listed,
     )
 
 
@@ -171,6 +174,7 @@ class AuthorData:
     bio: str | Missing | None = MISSING
     is_organization: bool | Missing | None = MISSING
     source: str | Missing | None = MISSING  # a source slug (affiliation); null clears it
+    listed: bool | Missing | None = MISSING  # shown to readers before any story has the byline
 
 
 async def upsert_author(
@@ -193,11 +197,12 @@ async def upsert_author(
         session,
         api_key_id,
         await by_slug(session, Author, slug or ""),
-        lambda: Author(slug=slug, is_organization=False),
+        lambda: Author(slug=slug, is_organization=False, listed=False),
         name=name,
         bio=bio,
         is_organization=is_organization,
         source_id=source_id,
+        listed=MISSING if data.listed is None else data.listed,
     )
 
 
@@ -211,8 +216,14 @@ async def _upsert(
     """Update `existing` (or a row from `create`) with the values sent, and audit the change."""
     before = audit.snapshot(existing) if existing is not None else None
     row = existing if existing is not None else create()
+    # A section's old parent loses a child (and maybe its only stories): relist it too.
+    old_parent = existing.parent_id if isinstance(existing, Section) else None
     assign(row, **values)
     await save(session, row)
+    if isinstance(row, Section):
+        await relist(session, Touched(sections={row.id} | ({old_parent} if old_parent else set())))
+    elif isinstance(row, Author):
+        await relist(session, Touched(authors={row.id}))
     kind = type(row).__name__.lower()
     await audit.record(
         session,

@@ -12,6 +12,7 @@ from api.services import audit
 from api.services.article_fields import article_snapshot
 from api.services.articles import article_written, locked_article
 from api.services.catalogue import ApiKeyId
+from api.services.listing import Touched, relist
 from api.services.outcome import Outcome
 from api.services.validation import Problems
 
@@ -32,10 +33,12 @@ async def publish_article(
     if when is None and public and article.published_at is not None and article.published_at <= now:
         return Outcome(article)  # already public: publishing again keeps its date
     before = await article_snapshot(session, article)
+    touched = Touched()
+    await touched.add_article(session, article.id, article.section_id)
     article.status = ArticleStatus.PUBLISHED
     article.published_at = when or now
     action = "article.schedule" if article.published_at > now else "article.publish"
-    return await article_written(session, api_key_id, action, article, before)
+    return await article_written(session, api_key_id, action, article, before, touched)
 
 
 async def unpublish_article(
@@ -48,9 +51,11 @@ async def unpublish_article(
     if article.status is ArticleStatus.DRAFT:
         return Outcome(article)
     before = await article_snapshot(session, article)
+    touched = Touched()
+    await touched.add_article(session, article.id, article.section_id)
     article.status = ArticleStatus.DRAFT
     article.published_at = None
-    return await article_written(session, api_key_id, "article.unpublish", article, before)
+    return await article_written(session, api_key_id, "article.unpublish", article, before, touched)
 
 
 async def delete_article(
@@ -69,6 +74,9 @@ async def delete_article(
         before=before,
         after=None,
     )
+    touched = Touched()
+    await touched.add_article(session, article.id, article.section_id)
     # The database cascades to byline, tags, countries and newsletter slots.
     await session.execute(delete(Article).where(Article.id == article.id))
+    await relist(session, touched)
     return Outcome(article.id)

@@ -21,6 +21,12 @@ class AuthorInput:
     source: str | None = strawberry.field(
         default=strawberry.UNSET, description="Affiliation: a source slug; null clears it."
     )
+    listed: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Shown to readers even before a published story uses it (site structure, "
+        "a staff byline). When false (the default for new entries), readers see it once a "
+        "published story does, so an embargoed story's new entries do not leak it.",
+    )
 
 
 @strawberry.type
@@ -39,6 +45,7 @@ class AuthorMutations:
             bio=given(input.bio),
             is_organization=given(input.is_organization),
             source=given(input.source),
+            listed=given(input.listed),
         )
         outcome = await run_write(info, catalogue.upsert_author, actor(info), data)
         return AuthorPayload(author=outcome.value, user_errors=user_errors(outcome))

@@ -23,6 +23,12 @@ class SectionInput:
     position: int | None = strawberry.field(
         default=strawberry.UNSET, description="Order among siblings (0-10000)."
     )
+    listed: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Shown to readers even before a published story uses it (site structure, "
+        "a staff byline). When false (the default for new entries), readers see it once a "
+        "published story does, so an embargoed story's new entries do not leak it.",
+    )
 
 
 @strawberry.type
@@ -41,6 +47,7 @@ class SectionMutations:
             description=given(input.description),
             parent=given(input.parent),
             position=given(input.position),
+            listed=given(input.listed),
         )
         outcome = await run_write(info, catalogue.upsert_section, actor(info), data)
         return SectionPayload(section=outcome.value, user_errors=user_errors(outcome))
