@@ -56,6 +56,13 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: DateTime(timezone=True)}
 
 
+def max_length(column: Any) -> int:
+    """The length a String column holds: input limits are read from the model, not restated."""
+    length = column.property.columns[0].type.length
+    assert isinstance(length, int), f"{column} has no length"
+    return length
+
+
 def _pk() -> Mapped[int]:
     return mapped_column(BigInteger, Identity(always=False), primary_key=True)
 

@@ -248,6 +248,7 @@ async def test_a_key_cannot_be_checked_while_the_database_is_down(
         await close_app(app)
         await unreachable.dispose()
     assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
     assert error_codes(response.json()) == ["SERVICE_UNAVAILABLE"]
     assert "database unavailable" in caplog.text
     assert not [record for record in caplog.records if record.exc_info]

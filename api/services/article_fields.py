@@ -16,14 +16,22 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.content import html_to_text, make_excerpt, reading_time_minutes, sanitize_html, slugify
-from api.models import Article, ArticleAuthor, ArticleCountry, ArticleTag, Author, Tag
+from api.models import (
+    Article,
+    ArticleAuthor,
+    ArticleCountry,
+    ArticleTag,
+    Author,
+    Tag,
+    max_length,
+)
 from api.services import audit
 from api.services.catalogue import CATALOG_SLUG_MAX
 from api.services.validation import NOT_FOUND, Path, Problems
 
-ARTICLE_SLUG_MAX = 200
-BODY_MAX = 500_000
-TAG_NAME_MAX = 200
+ARTICLE_SLUG_MAX = max_length(Article.slug)
+BODY_MAX = 500_000  # body_html is unbounded text: a sane cap
+TAG_NAME_MAX = max_length(Tag.name)
 MAX_AUTHORS = 20
 MAX_TAGS = 30
 

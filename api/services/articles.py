@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.content import slugify
-from api.models import Article, ArticleStatus, Author, Section, Source
+from api.models import Article, ArticleStatus, Author, Section, Source, max_length
 from api.services import audit
 from api.services.article_fields import (
     ARTICLE_SLUG_MAX,
@@ -36,9 +36,9 @@ from api.services.outcome import Outcome
 from api.services.rows import assign, save
 from api.services.validation import MISSING, Missing, Path, Problems, checked, input_path
 
-HEADLINE_MAX = 300
-DEK_MAX = 600
-EXTERNAL_ID_MAX = 200
+HEADLINE_MAX = max_length(Article.headline)
+DEK_MAX = max_length(Article.dek)
+EXTERNAL_ID_MAX = max_length(Article.external_id)
 
 
 @dataclass(frozen=True)

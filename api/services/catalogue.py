@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Author, Section, Source
+from api.models import Author, Section, Source, max_length
 from api.services import audit
 from api.services.listing import Touched, relist
 from api.services.outcome import Outcome
@@ -33,9 +33,9 @@ CatalogRow = TypeVar("CatalogRow", Source, Section, Author)
 ApiKeyId = int | None
 
 # Length limits: the model's column sizes, and sane caps where a column is unbounded text.
-NAME_MAX = 200
-CATALOG_SLUG_MAX = 120
-DESCRIPTION_MAX = 10_000
+NAME_MAX = max_length(Source.name)  # sources, sections and authors alike
+CATALOG_SLUG_MAX = max_length(Source.slug)
+DESCRIPTION_MAX = 10_000  # unbounded text: a sane cap
 MAX_POSITION = 10_000
 
 

@@ -22,14 +22,14 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import ApiKey
+from api.models import ApiKey, max_length
 from api.services import audit
 from api.services.outcome import Outcome
 from api.services.validation import FieldError
 
 KEY_START = "bsk_live_"
 PREFIX_HEX_LENGTH = 12
-MAX_NAME_LENGTH = 120
+MAX_NAME_LENGTH = max_length(ApiKey.name)
 MAX_RATE_LIMIT = 1_000_000
 _KEY_SHAPE = re.compile(rf"^{KEY_START}([0-9a-f]{{{PREFIX_HEX_LENGTH}}})_([A-Za-z0-9_-]{{43}})$")
 _RATE_LIMIT_SHAPE = re.compile(r"^\s*(\d+)\s*(?:/\s*(?:m|min|minute))?\s*$", re.IGNORECASE)

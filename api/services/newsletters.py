@@ -9,14 +9,14 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Article, Newsletter, NewsletterIssue, NewsletterItem
+from api.models import Article, Newsletter, NewsletterIssue, NewsletterItem, max_length
 from api.services import audit
 from api.services.catalogue import ApiKeyId
 from api.services.outcome import Outcome
 from api.services.rows import save
 from api.services.validation import NOT_FOUND, Problems, input_path
 
-ISSUE_TITLE_MAX = 300
+ISSUE_TITLE_MAX = max_length(NewsletterIssue.title)
 INTRO_MAX = 10_000
 BLURB_MAX = 2_000
 MAX_ISSUE_ITEMS = 100
