@@ -39,6 +39,9 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
                 "statement_timeout": str(settings.db_statement_timeout_ms),
                 "application_name": "broadsheet",
                 "timezone": "UTC",
+                # Plan every execution for its own values: a generic plan cannot know a feed's
+                # LIMIT or cursor and picks a sort over the whole table instead of the index.
+                "plan_cache_mode": "force_custom_plan",
             },
         },
     )

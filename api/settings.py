@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     broadsheet_cost_budget_key: int = Field(
         default=1_000_000, ge=1, description="Query cost per minute per API key."
     )
+    broadsheet_planned_execution: bool = Field(
+        default=True,
+        description="Answer queries from cached plans, level by level (schema/planned/); off: "
+        "graphql-core resolves every field (identical answers, slower).",
+    )
     broadsheet_introspection: bool = Field(
         default=True, description="Answer introspection (partners generate clients from it)."
     )

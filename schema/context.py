@@ -41,6 +41,7 @@ class Context:
     tags: ResponseTags = field(default_factory=ResponseTags)  # for caches (api/caching.py)
     # Search connections by response path, for `Article.highlight` (schema/articles/search.py).
     searches: dict[tuple[str | int, ...], str] = field(default_factory=dict)
+    planned: bool = True  # queries answered by the planned executor (schema/planned/)
 
     @property
     def principal(self) -> Principal | None:

@@ -23,6 +23,7 @@ import strawberry
 from api.errors import BadUserInput
 from api.inputs import is_database_id
 from api.queries.pagination import Key, Page, Window
+from schema.batching import computed
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -42,11 +43,7 @@ class Row(Protocol):
 
 def id_field(type_name: str) -> Any:
     """The `id` field of a Node type: the row's primary key as an opaque global id."""
-
-    def global_id(root: strawberry.Parent[Row]) -> strawberry.ID:
-        return to_global_id(type_name, root.id)
-
-    return strawberry.field(resolver=global_id)
+    return computed(lambda row: to_global_id(type_name, row.id), strawberry.ID)
 
 
 def renders(row_class: type[Any], type_name: str) -> Any:

@@ -26,6 +26,7 @@ from schema.newsletters.mutations import NewsletterMutations
 from schema.newsletters.queries import NewsletterQueries
 from schema.newsletters.types import Newsletter, NewsletterIssue
 from schema.nodes import NodeQueries
+from schema.planned.executor import PlannedExecution
 from schema.relay import Node
 from schema.scalars import SCALAR_OVERRIDES
 from schema.sections.mutations import SectionMutations
@@ -83,6 +84,7 @@ def build_schema() -> strawberry.Schema:
         # input rules too (validation caches their verdict), and DatabaseErrors must follow
         # MaskInternalErrors (it translates errors before masking).
         scalar_overrides=SCALAR_OVERRIDES,
+        execution_context_class=PlannedExecution,
         extensions=[
             QueryLimits,
             input_rules,

@@ -10,7 +10,9 @@ from typing import Concatenate, ParamSpec, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.database import SessionFactory, open_session
+from api.errors import ServiceUnavailable
 from api.visibility import Visibility
+from schema.extensions.outage import classify
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -41,6 +43,9 @@ class RequestSession:
         self.visibility = visibility
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+        # The database was found unreachable: the rest of the request fails the same way at
+        # once instead of waiting out the pool or a connect timeout again, field after field.
+        self._unreachable: BaseException | None = None
 
     def use_primary(self) -> None:
         """Send this request's statements to the primary (mutations: writes and read-your-writes).
@@ -59,11 +64,17 @@ class RequestSession:
         **kwargs: P.kwargs,
     ) -> R:
         async with self._lock:
+            if self._unreachable is not None:
+                raise self._unreachable
             if self._session is None:
                 self._session = open_session(self._factory, self.visibility)
             statement = asyncio.ensure_future(query(self._session, *args, **kwargs))
             try:
                 return await asyncio.shield(statement)
+            except Exception as error:
+                if isinstance(classify(error), ServiceUnavailable):
+                    self._unreachable = error
+                raise
             except asyncio.CancelledError:
                 # Keep the lock until the statement is done, then let the cancellation through.
                 while not statement.done():
@@ -72,6 +83,13 @@ class RequestSession:
                 if not statement.cancelled():
                     statement.exception()  # retrieved: a failure nobody awaits is not an error
                 raise
+
+    async def reset(self) -> None:
+        """Roll back the request's transaction (reads only: nothing is lost), so a failed
+        statement does not spoil the ones after it."""
+        async with self._lock:
+            if self._session is not None:
+                await self._session.rollback()
 
     async def close(self) -> None:
         async with self._lock:  # after any statement still finishing for a cancelled caller

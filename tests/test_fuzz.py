@@ -36,11 +36,12 @@ from hypothesis import strategies as st
 
 from api.database import Database
 from api.settings import Settings
+from schema.analysis import graphql_schema_of
 from schema.relay import to_global_id
 from schema.root import schema
 from tests.http_support import app_client
 
-GRAPHQL = schema._schema
+GRAPHQL = graphql_schema_of(schema)
 NODE_TYPES = ("Article", "Section", "Source", "Author", "Tag", "Newsletter", "NewsletterIssue")
 IDS = [to_global_id(name, pk) for name in NODE_TYPES for pk in (1, 2, 3, 999_999)]
 LEAKS = (

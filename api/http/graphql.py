@@ -63,6 +63,7 @@ class HTTPConfig:
     limits: Limits
     max_body_bytes: int
     cache_policy: CachePolicy
+    planned: bool
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HTTPConfig:
@@ -70,6 +71,7 @@ class HTTPConfig:
             limits=Limits.from_settings(settings),
             max_body_bytes=settings.broadsheet_max_body_bytes,
             cache_policy=CachePolicy.from_settings(settings),
+            planned=settings.broadsheet_planned_execution,
         )
 
 
@@ -135,6 +137,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             limits=self.config.limits,
             rate_limit=rate_limit_of(request.scope),
             mailer=self.mailer,
+            planned=self.config.planned,
         )
 
     async def handle(self, request: Request, media: str | None) -> Response:

@@ -4,6 +4,7 @@ tags, countries, picture, related stories and (in a search) highlighted passage.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
@@ -11,8 +12,9 @@ import strawberry
 from api import models
 from api.errors import BadUserInput
 from api.queries.search import HIGHLIGHT_START, HIGHLIGHT_STOP
-from schema.context import Info
-from schema.images import Image, load_image
+from schema.batching import BATCH, BatchInfo, batched, computed, loaded
+from schema.context import Context, Info
+from schema.images import Image
 from schema.refs import ArticleRef, AuthorRef, SectionRef, SourceRef, TagRef
 from schema.relay import MAX_PAGE_SIZE, Node, id_field, renders
 
@@ -27,40 +29,20 @@ def format_byline(names: list[str]) -> str:
     return f"By {', '.join(names[:-1])} and {names[-1]}"
 
 
-async def _byline(root: strawberry.Parent[ArticleRow], info: Info) -> str:
-    authors = await info.context.loaders.authors_by_article.load(root.id)
-    if authors:
-        return format_byline([author.name for author in authors])
-    source = await info.context.loaders.source_by_id.load(root.source_id)
-    return format_byline([source.name] if source else [])
-
-
-async def _section(root: strawberry.Parent[ArticleRow], info: Info) -> models.Section:
-    row = await info.context.loaders.section_by_id.load(root.section_id)
-    assert row is not None
-    return row
-
-
-async def _source(root: strawberry.Parent[ArticleRow], info: Info) -> models.Source:
-    row = await info.context.loaders.source_by_id.load(root.source_id)
-    assert row is not None
-    return row
-
-
-async def _authors(root: strawberry.Parent[ArticleRow], info: Info) -> list[models.Author]:
-    return await info.context.loaders.authors_by_article.load(root.id)
-
-
-async def _tags(root: strawberry.Parent[ArticleRow], info: Info) -> list[models.Tag]:
-    return await info.context.loaders.tags_by_article.load(root.id)
-
-
-async def _countries(root: strawberry.Parent[ArticleRow], info: Info) -> list[str]:
-    return await info.context.loaders.countries_by_article.load(root.id)
-
-
-async def _image(root: strawberry.Parent[ArticleRow], info: Info) -> models.Image | None:
-    return await load_image(info, root.image_id)
+async def _bylines(articles: Sequence[ArticleRow], context: Context) -> list[str]:
+    """ "By A, B and C"; the source's name when no author is credited."""
+    loaders = context.loaders
+    authors = await loaders.authors_by_article.load_many([a.id for a in articles])
+    uncredited = [a.source_id for a, names in zip(articles, authors, strict=True) if not names]
+    sources = iter(await loaders.source_by_id.load_many(uncredited) if uncredited else [])
+    bylines = []
+    for names in authors:
+        if names:
+            bylines.append(format_byline([author.name for author in names]))
+        else:
+            source = next(sources)
+            bylines.append(format_byline([source.name] if source else []))
+    return bylines
 
 
 async def _related(
@@ -74,27 +56,34 @@ async def _related(
     return await info.context.loaders.related_by_article.load((root.id, first))
 
 
-def search_query_of(info: Info) -> str | None:
-    """The search whose connection this article is a node of (`search` or a filtered feed)."""
-    path = tuple(info.path.as_list())
-    searches = info.context.searches
-    # ...connection, nodes, i, highlight  or  ...connection, edges, i, node, highlight
+def search_of(
+    searches: dict[tuple[str | int, ...], str], path: tuple[str | int, ...]
+) -> str | None:
+    """The search whose connection the article at `path` is a node of (`search`, or a feed
+    filtered by a query): `...connection, nodes, i, highlight` or `..., edges, i, node, ...`."""
     return searches.get(path[:-3]) or searches.get(path[:-4])
 
 
+async def _highlights(articles: Sequence[ArticleRow], info: BatchInfo) -> list[str | None]:
+    """The matching passage of each article in a search, terms in <mark>; else null."""
+    queries = [search_of(info.context.searches, path) for path in info.paths]
+    wanted = [(query, a.id) for query, a in zip(queries, articles, strict=True) if query]
+    found = iter(await info.context.loaders.highlight_by_article.load_many(wanted))
+    passages: list[str | None] = []
+    for query in queries:
+        marked = next(found) if query else None
+        if marked is None:
+            passages.append(None)
+            continue
+        safe = html.escape(marked, quote=False)
+        passages.append(safe.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>"))
+    return passages
+
+
 async def _highlight(root: strawberry.Parent[ArticleRow], info: Info) -> str | None:
-    query = search_query_of(info)
-    if query is None:
-        return None
-    marked = await info.context.loaders.highlight_by_article.load((query, root.id))
-    if marked is None:
-        return None
-    safe = html.escape(marked, quote=False)
-    return safe.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
-
-
-def _body(root: strawberry.Parent[ArticleRow]) -> str:
-    return root.body_html
+    here = BatchInfo(info.context, [info.path.prev], str(info.path.key))
+    (passage,) = await _highlights([root], here)
+    return passage
 
 
 @strawberry.type
@@ -109,32 +98,32 @@ class Article(Node):
     excerpt: str = strawberry.field(
         description="Plain-text teaser, at most 300 characters, never cut mid-word."
     )
-    body: str = strawberry.field(resolver=_body, description="Sanitized HTML.")
+    body: str = computed(lambda row: row.body_html, str, "Sanitized HTML.")
     body_text: str
     language: str = strawberry.field(description='BCP-47, e.g. "en".')
     published_at: datetime | None
     updated_at: datetime
     reading_time_minutes: int
-    byline: str = strawberry.field(
-        resolver=_byline,
-        description='"By Cod Satrusayang"; the source\'s name when no author is credited.',
+    byline: str = batched(
+        _bylines, str, '"By Cod Satrusayang"; the source\'s name when no author is credited.'
     )
-    section: models.Section = strawberry.field(
-        resolver=_section,
-        graphql_type=SectionRef,
+    section: models.Section = loaded(
+        lambda ls: ls.section_by_id, lambda a: a.section_id, SectionRef
     )
-    source: models.Source = strawberry.field(resolver=_source, graphql_type=SourceRef)
-    authors: list[models.Author] = strawberry.field(
-        resolver=_authors,
-        graphql_type=list[AuthorRef],
-        description="In byline order.",
+    source: models.Source = loaded(lambda ls: ls.source_by_id, lambda a: a.source_id, SourceRef)
+    authors: list[models.Author] = loaded(
+        lambda ls: ls.authors_by_article, lambda a: a.id, list[AuthorRef], "In byline order."
     )
-    tags: list[models.Tag] = strawberry.field(resolver=_tags, graphql_type=list[TagRef])
-    countries: list[str] = strawberry.field(
-        resolver=_countries,
-        description="ISO 3166-1 alpha-2 codes of the countries the story is about.",
+    tags: list[models.Tag] = loaded(lambda ls: ls.tags_by_article, lambda a: a.id, list[TagRef])
+    countries: list[str] = loaded(
+        lambda ls: ls.countries_by_article,
+        lambda a: a.id,
+        list[str],
+        "ISO 3166-1 alpha-2 codes of the countries the story is about.",
     )
-    image: models.Image | None = strawberry.field(resolver=_image, graphql_type=Image | None)
+    image: models.Image | None = loaded(
+        lambda ls: ls.image_by_id, lambda a: a.image_id, Image | None
+    )
     related: list[ArticleRow] = strawberry.field(
         resolver=_related,
         graphql_type=list[ArticleRef],
@@ -144,4 +133,5 @@ class Article(Node):
     highlight: str | None = strawberry.field(
         resolver=_highlight,
         description="The matching passage with <mark> around terms; null outside a search.",
+        metadata={BATCH: _highlights},
     )

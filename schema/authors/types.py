@@ -6,25 +6,15 @@ import strawberry
 
 from api import models
 from api.queries.articles import ArticleCriteria
+from schema.batching import loaded
 from schema.connections import Connection
-from schema.context import Info
 from schema.feeds import feed_field
-from schema.images import Image, load_image
+from schema.images import Image
 from schema.refs import AuthorRef, SourceRef
 from schema.relay import Node, id_field, renders
 
 AuthorRow = models.Author
 AuthorConnection = Connection[AuthorRef]
-
-
-async def _source(root: strawberry.Parent[AuthorRow], info: Info) -> models.Source | None:
-    if root.source_id is None:
-        return None
-    return await info.context.loaders.source_by_id.load(root.source_id)
-
-
-async def _avatar(root: strawberry.Parent[AuthorRow], info: Info) -> models.Image | None:
-    return await load_image(info, root.avatar_id)
 
 
 @strawberry.type
@@ -36,10 +26,10 @@ class Author(Node):
     name: str = strawberry.field(description="A person, or an organisation byline.")
     bio: str | None
     is_organization: bool
-    source: models.Source | None = strawberry.field(
-        resolver=_source,
-        graphql_type=SourceRef | None,
-        description="Affiliation, if any.",
+    source: models.Source | None = loaded(
+        lambda ls: ls.source_by_id, lambda a: a.source_id, SourceRef | None, "Affiliation, if any."
     )
-    avatar: models.Image | None = strawberry.field(resolver=_avatar, graphql_type=Image | None)
+    avatar: models.Image | None = loaded(
+        lambda ls: ls.image_by_id, lambda a: a.avatar_id, Image | None
+    )
     articles = feed_field(lambda a: ArticleCriteria(author_id=a.id), "Stories with this byline.")

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import strawberry
 
 from api import models
 from api.queries import newsletters as queries
+from schema.batching import batched, loaded
 from schema.connections import Connection, ConnectionValue, build_connection
-from schema.context import Info
+from schema.context import Context, Info
 from schema.refs import ArticleRef, IssueRef, NewsletterRef
 from schema.relay import Node, id_field, page_window, renders
-
-
-async def _latest_issue(
-    root: strawberry.Parent[models.Newsletter], info: Info
-) -> models.NewsletterIssue | None:
-    return await info.context.loaders.latest_issue_by_newsletter.load(root.id)
 
 
 async def _issues(
@@ -47,8 +43,8 @@ class Newsletter(Node):
     slug: str = strawberry.field(description='e.g. "eastern-briefings"')
     name: str = strawberry.field(description='e.g. "Eastern Briefings"')
     description: str | None
-    latest_issue: models.NewsletterIssue | None = strawberry.field(
-        resolver=_latest_issue, graphql_type=IssueRef | None
+    latest_issue: models.NewsletterIssue | None = loaded(
+        lambda ls: ls.latest_issue_by_newsletter, lambda n: n.id, IssueRef | None
     )
     issues: ConnectionValue = strawberry.field(
         resolver=_issues,
@@ -66,25 +62,20 @@ class NewsletterItem:
     )
 
 
-async def _newsletter(
-    root: strawberry.Parent[models.NewsletterIssue], info: Info
-) -> models.Newsletter:
-    row = await info.context.loaders.newsletter_by_id.load(root.newsletter_id)
-    assert row is not None
-    return row
-
-
 async def _items(
-    root: strawberry.Parent[models.NewsletterIssue], info: Info
-) -> list[NewsletterItem]:
-    rows = await info.context.loaders.items_by_issue.load(root.id)
+    issues: Sequence[models.NewsletterIssue], context: Context
+) -> list[list[NewsletterItem]]:
+    found = await context.loaders.items_by_issue.load_many([issue.id for issue in issues])
     return [
-        NewsletterItem(
-            position=item.position,
-            article=article,
-            blurb=item.blurb if item.blurb is not None else article.excerpt,
-        )
-        for item, article in rows
+        [
+            NewsletterItem(
+                position=item.position,
+                article=article,
+                blurb=item.blurb if item.blurb is not None else article.excerpt,
+            )
+            for item, article in rows
+        ]
+        for rows in found
     ]
 
 
@@ -97,10 +88,11 @@ class NewsletterIssue(Node):
     title: str
     intro: str | None
     published_at: datetime | None
-    newsletter: models.Newsletter = strawberry.field(
-        resolver=_newsletter, graphql_type=NewsletterRef
+    newsletter: models.Newsletter = loaded(
+        lambda ls: ls.newsletter_by_id, lambda i: i.newsletter_id, NewsletterRef
     )
-    items: list[NewsletterItem] = strawberry.field(
-        resolver=_items,
-        description="In editorial order; stories a reader may not see are left out.",
+    items: list[NewsletterItem] = batched(
+        _items,
+        list[NewsletterItem],
+        "In editorial order; stories a reader may not see are left out.",
     )

@@ -6,22 +6,12 @@ import strawberry
 
 from api import models
 from api.queries.articles import ArticleCriteria
-from schema.context import Info
+from schema.batching import loaded
 from schema.feeds import feed_field
 from schema.refs import SectionRef
 from schema.relay import Node, id_field, renders
 
 SectionRow = models.Section
-
-
-async def _parent(root: strawberry.Parent[SectionRow], info: Info) -> SectionRow | None:
-    if root.parent_id is None:
-        return None
-    return await info.context.loaders.section_by_id.load(root.parent_id)
-
-
-async def _children(root: strawberry.Parent[SectionRow], info: Info) -> list[SectionRow]:
-    return await info.context.loaders.sections_by_parent.load(root.id)
 
 
 @strawberry.type
@@ -32,8 +22,12 @@ class Section(Node):
     slug: str = strawberry.field(description='e.g. "diplomacy"')
     name: str = strawberry.field(description='e.g. "Diplomacy"')
     description: str | None
-    parent: SectionRow | None = strawberry.field(resolver=_parent, graphql_type=SectionRef | None)
-    children: list[SectionRow] = strawberry.field(resolver=_children, graphql_type=list[SectionRef])
+    parent: SectionRow | None = loaded(
+        lambda ls: ls.section_by_id, lambda s: s.parent_id, SectionRef | None
+    )
+    children: list[SectionRow] = loaded(
+        lambda ls: ls.sections_by_parent, lambda s: s.id, list[SectionRef]
+    )
     articles = feed_field(
         lambda s: ArticleCriteria(section_id=s.id), "Stories in this section and its children."
     )

@@ -6,19 +6,15 @@ import strawberry
 
 from api import models
 from api.queries.articles import ArticleCriteria
+from schema.batching import loaded
 from schema.connections import Connection
-from schema.context import Info
 from schema.feeds import feed_field
-from schema.images import Image, load_image
+from schema.images import Image
 from schema.refs import SourceRef
 from schema.relay import Node, id_field, renders
 
 SourceRow = models.Source
 SourceConnection = Connection[SourceRef]
-
-
-async def _logo(root: strawberry.Parent[SourceRow], info: Info) -> models.Image | None:
-    return await load_image(info, root.logo_id)
 
 
 @strawberry.type
@@ -32,5 +28,5 @@ class Source(Node):
     url: str | None
     country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code.")
     language: str
-    logo: models.Image | None = strawberry.field(resolver=_logo, graphql_type=Image | None)
+    logo: models.Image | None = loaded(lambda ls: ls.image_by_id, lambda s: s.logo_id, Image | None)
     articles = feed_field(lambda s: ArticleCriteria(source_id=s.id), "Stories from this source.")

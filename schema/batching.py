@@ -1,0 +1,116 @@
+"""Fields that can be resolved for many parents at once, declared where the field is.
+
+A resolver answers for one parent; the planned executor (schema/planned/) asks for a whole list
+of parents at a time. A field declared with `loaded(...)`, `batched(...)` or `computed(...)`
+carries both: the one-parent resolver Strawberry runs, and a batch function in the field's
+metadata the planned executor runs. Both are built from the same definition here, so they
+cannot disagree. Fields without one are resolved parent by parent (still correct, just slower).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from graphql.pyutils import Path
+
+if TYPE_CHECKING:
+    from strawberry.dataloader import DataLoader
+
+    from schema.context import Context
+    from schema.loaders import Loaders
+
+BATCH = "broadsheet.batch"  # the metadata key holding a field's batch function
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """What a batch function knows: the request's context and where each parent sits."""
+
+    context: Context
+    parent_paths: Sequence[Path | None]
+    key: str  # the field's response key
+
+    @property
+    def paths(self) -> list[tuple[str | int, ...]]:
+        """The field's response path for each parent (as `info.path.as_list()` would say)."""
+        return [tuple(Path(parent, self.key, None).as_list()) for parent in self.parent_paths]
+
+
+BatchFunction = Callable[[Sequence[Any], BatchInfo], Awaitable[list[Any]]]
+
+
+def batch_of(field: Any) -> BatchFunction | None:
+    """The batch function declared on a Strawberry field, if any."""
+    metadata = getattr(field, "metadata", None) or {}
+    function: BatchFunction | None = metadata.get(BATCH)
+    return function
+
+
+def loaded(
+    loader: Callable[[Loaders], DataLoader[Any, Any]],
+    key: Callable[[Any], Any],
+    graphql_type: Any,
+    description: str | None = None,
+) -> Any:
+    """A field whose value is `loader`'s answer for `key(parent)` (None when the key is)."""
+
+    async def resolve(root: strawberry.Parent[Any], info: strawberry.Info) -> Any:
+        value = key(root)
+        return None if value is None else await loader(info.context.loaders).load(value)
+
+    async def batch(parents: Sequence[Any], info: BatchInfo) -> list[Any]:
+        keys = [key(parent) for parent in parents]
+        wanted = [k for k in keys if k is not None]
+        found = await loader(info.context.loaders).load_many(wanted) if wanted else []
+        values = iter(found)
+        return [None if k is None else next(values) for k in keys]
+
+    return strawberry.field(
+        resolver=resolve,
+        graphql_type=graphql_type,
+        description=description,
+        metadata={BATCH: batch},
+    )
+
+
+def batched(
+    batch: Callable[[Sequence[Any], Context], Awaitable[list[Any]]],
+    graphql_type: Any,
+    description: str | None = None,
+) -> Any:
+    """A field computed for a list of parents by `batch(parents, context)`."""
+
+    async def resolve(root: strawberry.Parent[Any], info: strawberry.Info) -> Any:
+        return (await batch([root], info.context))[0]
+
+    async def for_many(parents: Sequence[Any], info: BatchInfo) -> list[Any]:
+        return await batch(parents, info.context)
+
+    return strawberry.field(
+        resolver=resolve,
+        graphql_type=graphql_type,
+        description=description,
+        metadata={BATCH: for_many},
+    )
+
+
+def computed(
+    compute: Callable[[Any], Any], graphql_type: Any, description: str | None = None
+) -> Any:
+    """A field computed from its parent alone, without I/O (a global id, a renamed column)."""
+
+    def resolve(root: strawberry.Parent[Any]) -> Any:
+        return compute(root)
+
+    async def batch(parents: Sequence[Any], info: BatchInfo) -> list[Any]:
+        return [compute(parent) for parent in parents]
+
+    return strawberry.field(
+        resolver=resolve,
+        graphql_type=graphql_type,
+        description=description,
+        metadata={BATCH: batch},
+    )

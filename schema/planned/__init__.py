@@ -1,0 +1,1 @@
+"""Planned execution: queries answered level by level from a plan made once per document."""

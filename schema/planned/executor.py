@@ -1,0 +1,271 @@
+"""The planned executor: answers a query from its plan (schema/planned/plan.py), level by level.
+
+graphql-core resolves a document field by field and object by object, with a resolver call, a
+resolve-info object and often a task for each; for a front page of twenty stories that is some
+five hundred of each. A plan knows every field in advance, so this executor answers each field
+for all objects of a level at once: plain attributes are read, batch fields (schema/batching.py)
+are asked once per level, and only fields without either are resolved object by object.
+
+It must answer exactly as graphql-core would. Whenever anything is not the plain successful case
+(an error raised, a null in a non-null position, a value of an unexpected type) it gives up and
+graphql-core runs the whole operation instead, so every error, and every partial result, is
+graphql-core's own. A differential test holds the two to identical JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter, OrderedDict
+from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    Undefined,
+    get_argument_values,
+    is_leaf_type,
+)
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.batching import BatchInfo
+from schema.loaders import Loaders
+from schema.planned.plan import FieldPlan, Kind, SelectionPlan, Unplannable, plan_operation
+
+PLAN_CACHE_SIZE = 512
+# How planned operations ended: answered from the plan, or handed to graphql-core.
+outcomes: Counter[str] = Counter()
+Paths = list[Path | None]
+# Objects met while completing a level, by the plan that answers them: answered next, together.
+Pending = dict[int, tuple[SelectionPlan, list[Any], Paths, list[dict[str, Any]]]]
+_plans: OrderedDict[tuple[int, str, str | None], SelectionPlan | None] = OrderedDict()
+
+
+class GiveUp(Exception):
+    """Not the plain successful case: let graphql-core answer."""
+
+
+async def together(awaitables: Iterable[Awaitable[Any]]) -> list[Any]:
+    """Await all, concurrently; then raise the first failure, if any. Nothing is left running
+    when graphql-core takes over (a statement still in flight would meet its new ones)."""
+    results = await asyncio.gather(*awaitables, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
+
+
+@dataclass(frozen=True)
+class TypeCheckInfo:
+    """What `is_type_of` needs (schema/relay.py's `renders` reads the context)."""
+
+    context: Any
+
+
+class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, answering planned queries itself and the rest as usual."""
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        plan = self.plan()
+        if plan is None or getattr(self.context_value, "planned", True) is False:
+            return super().execute_operation(serially)
+        return self.run_planned(plan, serially)
+
+    def plan(self) -> SelectionPlan | None:
+        location = self.operation.loc
+        if location is None:
+            return None
+        name = self.operation.name.value if self.operation.name else None
+        key = (id(self.schema), location.source.body, name)
+        if key in _plans:
+            _plans.move_to_end(key)
+            return _plans[key]
+        try:
+            plan: SelectionPlan | None = plan_operation(
+                self.schema, self.operation, self.fragment_definitions
+            )
+        except Unplannable:
+            plan = None
+        _plans[key] = plan
+        while len(_plans) > PLAN_CACHE_SIZE:
+            _plans.popitem(last=False)
+        return plan
+
+    async def run_planned(self, plan: SelectionPlan, serially: bool | None) -> Any:
+        try:
+            (data,) = await Run(self).objects(plan, [self.root_value], [None])
+        except Exception:  # anything but the plain case: graphql-core answers, errors included
+            outcomes["handed over"] += 1
+            # A failed statement leaves the request's transaction aborted: start afresh, with
+            # loaders that hold nothing from the rolled-back transaction.
+            context = self.context_value
+            await context.db.reset()
+            context.loaders = Loaders.create(context.db)
+            result = super().execute_operation(serially)
+            return await result if self.is_awaitable(result) else result
+        outcomes["planned"] += 1
+        return self.build_response(data)
+
+
+class Run:
+    """One planned execution."""
+
+    def __init__(self, executor: PlannedExecution) -> None:
+        self.executor = executor
+        self.context = executor.context_value
+        self.type_check_info = TypeCheckInfo(self.context)
+
+    async def objects(
+        self, plan: SelectionPlan, parents: list[Any], paths: Paths
+    ) -> list[dict[str, Any]]:
+        """The answers for `parents`, all of `plan.parent_type`."""
+        values = await together(self.values(f, plan, parents, paths) for f in plan.fields)
+        pending: Pending = {}
+        results: list[dict[str, Any]] = [{} for _ in parents]
+        for field_plan, field_values in zip(plan.fields, values, strict=True):
+            key = field_plan.key
+            if field_plan.kind is Kind.TYPENAME or field_plan.definition is None:
+                for result, value in zip(results, field_values, strict=True):
+                    result[key] = value
+                continue
+            return_type = field_plan.return_type
+            for result, value, path in zip(results, field_values, paths, strict=True):
+                result[key] = self.complete(
+                    field_plan, return_type, value, Path(path, key, None), pending
+                )
+        if pending:
+            await together(self.fill(*entry) for entry in pending.values())
+        return results
+
+    async def fill(
+        self,
+        plan: SelectionPlan,
+        objects: list[Any],
+        paths: Paths,
+        targets: list[dict[str, Any]],
+    ) -> None:
+        for target, answer in zip(targets, await self.objects(plan, objects, paths), strict=True):
+            target.update(answer)
+
+    async def values(
+        self,
+        field_plan: FieldPlan,
+        plan: SelectionPlan,
+        parents: list[Any],
+        paths: list[Path | None],
+    ) -> list[Any]:
+        kind = field_plan.kind
+        if kind is Kind.ATTRIBUTE:
+            attribute = field_plan.attribute
+            return [getattr(parent, attribute) for parent in parents]
+        if kind is Kind.TYPENAME:
+            return [plan.parent_type.name] * len(parents)
+        if kind is Kind.BATCH:
+            assert field_plan.batch is not None
+            found = await field_plan.batch(parents, BatchInfo(self.context, paths, field_plan.key))
+            if len(found) != len(parents):
+                raise GiveUp("a batch answered for the wrong number of parents")
+            return found
+        return await self.resolve_each(field_plan, plan.parent_type, parents, paths)
+
+    async def resolve_each(
+        self,
+        field_plan: FieldPlan,
+        parent_type: GraphQLObjectType,
+        parents: list[Any],
+        paths: Paths,
+    ) -> list[Any]:
+        executor = self.executor
+        definition = field_plan.definition
+        assert definition is not None
+        resolve = definition.resolve or executor.field_resolver
+        node = field_plan.nodes[0]
+        arguments = (
+            get_argument_values(definition, node, executor.variable_values)
+            if definition.args or node.arguments
+            else {}
+        )
+        results: list[Any] = []
+        awaiting: list[tuple[int, Awaitable[Any]]] = []
+        for index, (parent, path) in enumerate(zip(parents, paths, strict=True)):
+            info = executor.build_resolve_info(
+                definition,
+                field_plan.nodes,
+                parent_type,
+                Path(path, field_plan.key, parent_type.name),
+            )
+            value = resolve(parent, info, **arguments)
+            if executor.is_awaitable(value):
+                awaiting.append((index, value))
+            results.append(value)
+        if awaiting:
+            for (index, _), value in zip(
+                awaiting, await together(a for _, a in awaiting), strict=True
+            ):
+                results[index] = value
+        return results
+
+    def complete(
+        self,
+        field_plan: FieldPlan,
+        return_type: GraphQLOutputType,
+        value: Any,
+        path: Path,
+        pending: dict[
+            int, tuple[SelectionPlan, list[Any], list[Path | None], list[dict[str, Any]]]
+        ],
+    ) -> Any:
+        if isinstance(return_type, GraphQLNonNull):
+            if value is None:
+                raise GiveUp("null in a non-null position")
+            return_type = return_type.of_type
+        if value is None:
+            return None
+        if isinstance(return_type, GraphQLList):
+            if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+                raise GiveUp("not a list")
+            item_type = return_type.of_type
+            return [
+                self.complete(field_plan, item_type, item, Path(path, index, None), pending)
+                for index, item in enumerate(value)
+            ]
+        if is_leaf_type(return_type):
+            assert isinstance(return_type, GraphQLLeafType)
+            serialized = return_type.serialize(value)
+            if serialized is Undefined or serialized is None:
+                raise GiveUp("a leaf that does not serialize")
+            return serialized
+        concrete = self.concrete_type(field_plan, value)
+        child = field_plan.children[concrete.name]
+        target: dict[str, Any] = {}
+        entry = pending.get(id(child))
+        if entry is None:
+            entry = pending[id(child)] = (child, [], [], [])
+        entry[1].append(value)
+        entry[2].append(path)
+        entry[3].append(target)
+        return target
+
+    def concrete_type(self, field_plan: FieldPlan, value: Any) -> GraphQLObjectType:
+        schema = self.executor.schema
+        for name in field_plan.children:
+            candidate = schema.get_type(name)
+            assert isinstance(candidate, GraphQLObjectType)
+            check = candidate.is_type_of
+            if check is None:
+                if len(field_plan.children) == 1:
+                    return candidate
+                continue
+            if check(value, self.type_check_info):  # type: ignore[arg-type]
+                return candidate
+        raise GiveUp("no type renders this value")
+
+
+def reset_plans() -> None:
+    """Forget every plan (tests that rebuild schemas)."""
+    _plans.clear()

@@ -1,0 +1,104 @@
+"""The planned executor (schema/planned/) is indistinguishable from graphql-core's: the same
+document, sent to an app that plans and to one that does not, gets byte-identical JSON, errors
+included, for documents generated from the whole schema and for the pages front ends ask for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from api.database import Database
+from api.settings import Settings
+from bench.scenarios import ARTICLE, FRONT, FRONT_RELATED, NEWSLETTER, SEARCH, SECTION
+from schema.planned.executor import _plans, outcomes
+from tests.api_clients import app_client
+from tests.test_fuzz import IDS, operation
+from tests.test_visibility_mechanism import READER_PATHS
+
+UNLIMITED = {
+    "broadsheet_rate_limit_anonymous": 1_000_000,
+    "broadsheet_cost_budget_anonymous": 1_000_000_000,
+}
+PAGES: list[tuple[str, dict[str, Any]]] = [
+    (FRONT, {}),
+    (FRONT_RELATED, {}),
+    (SECTION, {"slug": "diplomacy", "after": None}),
+    (ARTICLE, {"id": IDS[0]}),
+    (SEARCH, {"q": "Korea"}),
+    (NEWSLETTER, {}),
+    *((document, {}) for document in READER_PATHS),
+    (
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Article { headline byline } } }",
+        {"ids": IDS},
+    ),
+    ("{ a: articles(first: 3) { nodes { id } } a: articles(first: 3) { edges { cursor } } }", {}),
+    (
+        "fragment F on Article { headline tags { slug } } { articles(first: 4) { nodes { ...F id } } }",
+        {},
+    ),
+]
+
+
+@pytest.fixture
+async def both(
+    settings: Settings, database: Database
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    async with (
+        app_client(settings, database, **UNLIMITED) as (planned, _),
+        app_client(settings, database, broadsheet_planned_execution=False, **UNLIMITED) as (
+            generic,
+            _,
+        ),
+    ):
+        yield planned, generic
+
+
+async def same_answer(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], query: str, variables: dict[str, Any]
+) -> bytes:
+    planned, generic = clients
+    body = {"query": query, "variables": variables}
+    ours = await planned.post("/graphql", json=body)
+    theirs = await generic.post("/graphql", json=body)
+    assert ours.status_code == theirs.status_code, (query, ours.text, theirs.text)
+    assert ours.content == theirs.content, (query, ours.text, theirs.text)
+    return ours.content
+
+
+@pytest.mark.parametrize(("query", "variables"), PAGES)
+async def test_pages_are_answered_identically(
+    both: tuple[httpx.AsyncClient, httpx.AsyncClient], query: str, variables: dict[str, Any]
+) -> None:
+    answer = await same_answer(both, query, variables)
+    assert b'"data"' in answer
+
+
+@pytest.mark.parametrize(("query", "variables"), PAGES[:6])
+async def test_the_pages_are_answered_from_their_plans(
+    both: tuple[httpx.AsyncClient, httpx.AsyncClient], query: str, variables: dict[str, Any]
+) -> None:
+    _plans.clear()
+    before = outcomes.copy()
+    await same_answer(both, query, variables)
+    assert [plan for plan in _plans.values() if plan is not None], "the page was not planned"
+    assert outcomes["planned"] == before["planned"] + 1
+    assert outcomes["handed over"] == before["handed over"]
+
+
+@hypothesis_settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(document=operation().filter(lambda d: d.startswith("query")), ids=st.sampled_from(IDS))
+async def test_generated_documents_are_answered_identically(
+    both: tuple[httpx.AsyncClient, httpx.AsyncClient], document: str, ids: str
+) -> None:
+    await same_answer(both, document, {})
