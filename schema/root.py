@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 from schema.articles.mutations import ArticleMutations
 from schema.articles.queries import ArticleQueries
 from schema.articles.search import SearchQueries
+from schema.articles.subscriptions import ArticleSubscriptions
 from schema.articles.types import Article
 from schema.authors.mutations import AuthorMutations
 from schema.authors.queries import AuthorQueries
@@ -23,6 +24,7 @@ from schema.keys.mutations import KeyMutations
 from schema.keys.queries import ViewerQueries
 from schema.newsletters.mutations import NewsletterMutations
 from schema.newsletters.queries import NewsletterQueries
+from schema.newsletters.subscriptions import NewsletterSubscriptions
 from schema.newsletters.types import Newsletter, NewsletterIssue
 from schema.nodes import NodeQueries
 from schema.relay import Node
@@ -70,10 +72,17 @@ class Mutation(
     """Editorial writes (content:write), key management (admin) and newsletter sign-up (anyone)."""
 
 
+@strawberry.type
+class Subscription(ArticleSubscriptions, NewsletterSubscriptions):
+    """Live updates over WebSocket at /graphql (graphql-transport-ws), authenticated in
+    `connection_init` with an API key; each event is shown only to those who may see it."""
+
+
 def build_schema() -> strawberry.Schema:
     return BroadsheetSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Node, Article, Author, Newsletter, NewsletterIssue, Section, Source, Tag],
         # Factories: one extension per request (shared instances would see each other's
         # execution contexts); the parse and validation LRU caches live at module level.

@@ -52,6 +52,11 @@ class RequestSession:
             raise RuntimeError("use_primary() after the request's session was opened")
         self._factory = self._primary
 
+    def fresh(self, visibility: Visibility) -> RequestSession:
+        """Another session like this one (same databases), reading with `visibility`: a
+        subscription renders each event in a session of its own, as of the event."""
+        return RequestSession(self._factory, visibility, primary=self._primary)
+
     async def run(
         self,
         query: Callable[Concatenate[AsyncSession, P], Awaitable[R]],

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from api.access.authentication import Authenticator
 from api.access.policy import Access, AccessPolicy
@@ -25,6 +25,7 @@ from api.access.ratelimit import create_rate_limiter
 from api.caching import create_response_cache
 from api.database import Database
 from api.embedded import normalize_database_url
+from api.fanout import LiveHub
 from api.http.clients import ClientIdentity, parse_networks
 from api.http.graphql import GraphQLEndpoint, HTTPConfig
 from api.http.guard import AccessGuard
@@ -86,6 +87,7 @@ def create_app(
     owns_database = database is None
     database = database or connect_database(settings)
     redis = connect_redis(settings)
+    live = LiveHub(database.engine.url.render_as_string(hide_password=False))
     access = Access(
         Authenticator(database.read_sessions, database.sessions),
         create_rate_limiter(redis, settings.broadsheet_redis_prefix),
@@ -99,11 +101,13 @@ def create_app(
         HTTPConfig.from_settings(settings),
         create_persisted_queries(settings, redis),
         create_response_cache(settings, redis),
+        live,
     )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        await live.stop()
         if redis is not None:
             await redis.aclose()
         if owns_database:
@@ -113,6 +117,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/graphql", AccessGuard(graphql, access)),
+            WebSocketRoute("/graphql", graphql),  # subscriptions: authenticated by connection_init
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
@@ -134,4 +139,5 @@ def create_app(
     app.state.access = access
     app.state.redis = redis
     app.state.mailer = graphql.mailer
+    app.state.live = live
     return app

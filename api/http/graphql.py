@@ -14,25 +14,30 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import orjson
 from graphql import GraphQLError
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, Response
+from starlette.websockets import WebSocket
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api.access.policy import Access
+from api.access.policy import Access, Caller
 from api.access.principal import visibility_for
 from api.caching import CachePolicy, NoResponseCache, ResponseCache, cache_key
 from api.database import Database
 from api.errors import ClientError, ErrorCode, RequestError
+from api.fanout import LiveHub
 from api.http.clients import caller_of, rate_limit_of, request_id_of
+from api.http.live import LiveConnection, SubscriptionSlots
 from api.http.persisted import PersistedQueries
 from api.http.protocol import GRAPHQL_RESPONSE_JSON, JSON, negotiate, read_params
 from api.http.responses import (
@@ -62,6 +67,8 @@ class HTTPConfig:
     limits: Limits
     max_body_bytes: int
     cache_policy: CachePolicy
+    max_subscriptions: int = 20
+    websocket_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HTTPConfig:
@@ -69,11 +76,16 @@ class HTTPConfig:
             limits=Limits.from_settings(settings),
             max_body_bytes=settings.broadsheet_max_body_bytes,
             cache_policy=CachePolicy.from_settings(settings),
+            max_subscriptions=settings.broadsheet_live_max_subscriptions,
+            websocket_origins=tuple(settings.cors_origins),
         )
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
-    """The `/graphql` endpoint: one Context (session, loaders, caller) per request."""
+    """The `/graphql` endpoint: one Context (session, loaders, caller) per request, and
+    subscriptions over WebSocket (api/http/live.py), one Context per subscription."""
+
+    graphql_transport_ws_handler_class = LiveConnection
 
     def __init__(
         self,
@@ -84,12 +96,18 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         config: HTTPConfig,
         persisted: PersistedQueries,
         response_cache: ResponseCache,
+        live: LiveHub | None = None,
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if config.limits.introspection else None,
-            subscription_protocols=(),
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,) if live else (),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=None,  # per key instead (SubscriptionSlots)
+            allowed_origins=config.websocket_origins,
         )
+        self.live = live
+        self.subscription_slots = SubscriptionSlots(config.max_subscriptions)
         self.database = database
         self.codec = codec
         self.access = access
@@ -115,7 +133,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             )
         await response(scope, receive, send)
 
-    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        if isinstance(request, WebSocket):
+            # Authenticated later, by connection_init (api/http/live.py).
+            return self.subscription_context(request, caller_of(request.scope))
         caller = caller_of(request.scope)
         db = RequestSession(
             self.database.read_sessions,
@@ -124,7 +147,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         )
         return Context(
             request=request,
-            response=response,
+            response=response if isinstance(response, Response) else Response(),
             db=db,
             loaders=Loaders.create(db),
             cursors=self.codec,
@@ -134,6 +157,24 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             limits=self.config.limits,
             rate_limit=rate_limit_of(request.scope),
             mailer=self.mailer,
+        )
+
+    def subscription_context(self, connection: HTTPConnection, caller: Caller) -> Context:
+        """A subscription's context: its own session, on the primary (events arrive before a
+        replica may have replayed them), reading with the caller's visibility."""
+        db = RequestSession(self.database.sessions, visibility_for(caller.principal))
+        return Context(
+            request=connection,
+            response=Response(),
+            db=db,
+            loaders=Loaders.create(db),
+            cursors=self.codec,
+            request_id=request_id_of(connection.scope),
+            caller=caller,
+            access=self.access,
+            limits=self.config.limits,
+            mailer=self.mailer,
+            live=self.live,
         )
 
     async def handle(self, request: Request, media: str | None) -> Response:
