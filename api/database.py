@@ -45,9 +45,16 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
 
 
 @asynccontextmanager
-async def short_lived_engine(url: str) -> AsyncIterator[AsyncEngine]:
+async def short_lived_engine(
+    url: str, application_name: str | None = None
+) -> AsyncIterator[AsyncEngine]:
     """An engine for one command or maintenance task (no pool kept), disposed afterwards."""
-    engine = create_async_engine(normalize_database_url(url), poolclass=NullPool)
+    connect_args: dict[str, Any] = {}
+    if application_name is not None:
+        connect_args["server_settings"] = {"application_name": application_name}
+    engine = create_async_engine(
+        normalize_database_url(url), poolclass=NullPool, connect_args=connect_args
+    )
     try:
         yield engine
     finally:

@@ -28,6 +28,7 @@ from api.live import CHANNEL, EventKind, LiveEvent
 
 logger = logging.getLogger(__name__)
 
+LISTENER_NAME = "broadsheet-live"  # application_name of the LISTEN connection
 QUEUE_SIZE = 100
 RECONNECT_MIN_S = 0.2
 RECONNECT_MAX_S = 5.0
@@ -105,7 +106,7 @@ class LiveHub:
         delay = RECONNECT_MIN_S
         while True:
             try:
-                async with short_lived_engine(self._url) as engine:
+                async with short_lived_engine(self._url, LISTENER_NAME) as engine:
                     await self._listen(engine)
             except asyncio.CancelledError:
                 raise
@@ -154,7 +155,8 @@ class LiveHub:
         self._timers.add(handle)
 
     def _fire(self, event: LiveEvent) -> None:
-        self._timers = {timer for timer in self._timers if not timer.cancelled()}
+        now = asyncio.get_running_loop().time()
+        self._timers = {timer for timer in self._timers if timer.when() > now}
         self.dispatch(event)
 
     def dispatch(self, event: LiveEvent) -> None:
