@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -23,6 +23,9 @@ from sqlalchemy.pool import NullPool
 from api.embedded import normalize_database_url
 from api.settings import Settings
 from api.visibility import VISIBILITY, Visibility, VisibleSession
+
+if TYPE_CHECKING:
+    from api.replica import Replica
 
 
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
@@ -84,6 +87,7 @@ class Database:
     read_engine: AsyncEngine
     sessions: SessionFactory
     read_sessions: SessionFactory
+    replica: Replica | None = None  # routes reads when DATABASE_READ_URL is set (api/replica.py)
 
     @classmethod
     def connect(cls, url: str, settings: Settings, read_url: str | None = None) -> Database:
@@ -95,6 +99,13 @@ class Database:
             sessions=session_factory(engine),
             read_sessions=session_factory(read_engine),
         )
+
+    async def read_session(self, visibility: Visibility, reader: str | None = None) -> AsyncSession:
+        """A session for reads: on the replica when there is one that can serve `reader` (the
+        caller, for read-your-writes), else on the primary."""
+        if self.replica is None:
+            return open_session(self.read_sessions, visibility)
+        return await self.replica.open_session(visibility, reader)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

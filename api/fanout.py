@@ -94,14 +94,6 @@ class LiveHub:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._listen_forever())
 
-    async def wait_listening(self, timeout: float) -> bool:
-        """True once the LISTEN is in place (tests and readiness)."""
-        try:
-            await asyncio.wait_for(self.listening.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
-
     async def _listen_forever(self) -> None:
         delay = RECONNECT_MIN_S
         while True:

@@ -9,7 +9,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.database import SessionFactory, open_session
+from api.database import Database, open_session
 from api.visibility import Visibility
 
 P = ParamSpec("P")
@@ -31,16 +31,19 @@ class RequestSession:
     """
 
     def __init__(
-        self,
-        factory: SessionFactory,
-        visibility: Visibility,
-        primary: SessionFactory | None = None,
+        self, database: Database, visibility: Visibility, reader: str | None = None
     ) -> None:
-        self._factory = factory
-        self._primary = primary or factory
+        self._database = database
+        self._reader = reader  # who reads, for read-your-writes on a replica (api/replica.py)
+        self._on_primary = False
         self.visibility = visibility
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+
+    @property
+    def on_primary(self) -> bool:
+        """Whether this request reads and writes on the primary (it ran a mutation)."""
+        return self._on_primary
 
     def use_primary(self) -> None:
         """Send this request's statements to the primary (mutations: writes and read-your-writes).
@@ -48,14 +51,21 @@ class RequestSession:
         Must be called before the first statement; a session already open on a replica would
         otherwise be abandoned mid-request.
         """
-        if self._session is not None and self._factory is not self._primary:
+        if self._session is not None and not self._on_primary and self._database.replica:
             raise RuntimeError("use_primary() after the request's session was opened")
-        self._factory = self._primary
+        self._on_primary = True
 
     def fresh(self, visibility: Visibility) -> RequestSession:
-        """Another session like this one (same databases), reading with `visibility`: a
-        subscription renders each event in a session of its own, as of the event."""
-        return RequestSession(self._factory, visibility, primary=self._primary)
+        """Another session like this one (same databases and reader), reading with `visibility`:
+        a subscription renders each event in a session of its own, as of the event."""
+        fresh = RequestSession(self._database, visibility, self._reader)
+        fresh._on_primary = self._on_primary
+        return fresh
+
+    async def _open(self) -> AsyncSession:
+        if self._on_primary:
+            return open_session(self._database.sessions, self.visibility)
+        return await self._database.read_session(self.visibility, self._reader)
 
     async def run(
         self,
@@ -65,7 +75,7 @@ class RequestSession:
     ) -> R:
         async with self._lock:
             if self._session is None:
-                self._session = open_session(self._factory, self.visibility)
+                self._session = await self._open()
             statement = asyncio.ensure_future(query(self._session, *args, **kwargs))
             try:
                 return await asyncio.shield(statement)

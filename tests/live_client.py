@@ -20,10 +20,8 @@ class LiveClient:
     async def send(self, message: Any) -> None:
         await self.connection.send(message if isinstance(message, str) else json.dumps(message))
 
-    async def receive(self, timeout: float = 10.0) -> dict[str, Any]:
-        message: dict[str, Any] = json.loads(
-            await asyncio.wait_for(self.connection.recv(), timeout)
-        )
+    async def receive(self, within: float = 10.0) -> dict[str, Any]:
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.connection.recv(), within))
         return message
 
     async def subscribe(
@@ -34,9 +32,9 @@ class LiveClient:
             payload["variables"] = variables
         await self.send({"type": "subscribe", "id": operation_id, "payload": payload})
 
-    async def next_data(self, timeout: float = 10.0) -> dict[str, Any]:
+    async def next_data(self, within: float = 10.0) -> dict[str, Any]:
         """The data of the next `next` message (fails on anything else)."""
-        message = await self.receive(timeout)
+        message = await self.receive(within)
         assert message["type"] == "next", message
         assert "errors" not in message["payload"], message
         data: dict[str, Any] = message["payload"]["data"]
@@ -50,11 +48,11 @@ class LiveClient:
             return True
         raise AssertionError(f"unexpected message: {message}")
 
-    async def closed(self, timeout: float = 10.0) -> tuple[int | None, str | None]:
+    async def closed(self, within: float = 10.0) -> tuple[int | None, str | None]:
         """Wait for the server to close the socket; its close code and reason."""
         with contextlib.suppress(Exception):
             while True:
-                await asyncio.wait_for(self.connection.recv(), timeout)
+                await asyncio.wait_for(self.connection.recv(), within)
         return self.connection.close_code, self.connection.close_reason
 
 

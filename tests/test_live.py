@@ -50,7 +50,8 @@ async def graphql(server: ServerProcess, key: str, query: str, **variables: Any)
             headers={"Authorization": f"Bearer {key}"},
         )
     body: dict[str, Any] = response.json()
-    assert response.status_code == 200 and "errors" not in body, body
+    assert response.status_code == 200, body
+    assert "errors" not in body, body
     return body["data"]
 
 
@@ -130,7 +131,7 @@ async def test_a_scheduled_story_arrives_at_its_time_and_a_cancelled_one_never(
         await publish(writer, desk, scheduled, soon.isoformat())
         await graphql(writer, desk, UNPUBLISH, id=cancelled)
         started = time.monotonic()
-        received = (await anonymous.next_data(timeout=10))["articlePublished"]
+        received = (await anonymous.next_data(within=10))["articlePublished"]
         assert received["id"] == scheduled
         assert datetime.now(UTC) >= soon  # not before its time
         assert time.monotonic() - started < 5

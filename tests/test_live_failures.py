@@ -37,7 +37,8 @@ async def test_a_bad_key_is_refused_in_connection_init(
         await socket.send({"type": "connection_init", "payload": payload})
         code, said = await socket.closed()
     assert code == 4403
-    assert said is not None and said.startswith(reason)
+    assert said is not None
+    assert said.startswith(reason)
 
 
 async def test_subscribing_before_connection_init_is_unauthorized(
@@ -86,7 +87,8 @@ async def test_a_key_holds_a_bounded_number_of_subscriptions(
         await second.subscribe("3", ARTICLE_PUBLISHED)
         await second.subscribe("4", ARTICLE_PUBLISHED)  # the limit is 3 per key (conftest)
         refused = await second.receive()
-        assert refused["type"] == "error" and refused["id"] == "4"
+        assert refused["type"] == "error"
+        assert refused["id"] == "4"
         assert refused["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
         await first.send({"type": "complete", "id": "1"})
         await asyncio.sleep(0.2)
@@ -122,7 +124,8 @@ async def test_a_lost_listen_connection_comes_back_by_itself(
                 )
         finally:
             await engine.dispose()
-        assert killed and killed >= 1
+        assert killed is not None
+        assert killed >= 1
         await asyncio.sleep(2.5)  # the hub reconnects with backoff (from 0.2 s)
         article = await new_article(writer, desk, "Festival returns after listener loss", "culture")
         await publish(writer, desk, article)

@@ -7,10 +7,13 @@ a deploy step (`broadsheet db upgrade`), never a side effect of starting the app
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -33,7 +36,9 @@ from api.http.metrics import Metrics
 from api.http.middleware import http_middleware
 from api.http.persisted import create_persisted_queries
 from api.mail import LoggingMailer, Mailer
+from api.read_your_writes import WriteMarks
 from api.redis import connect as connect_redis
+from api.replica import Replica
 from api.settings import Settings, get_settings
 from schema.relay import CursorCodec
 
@@ -87,9 +92,15 @@ def create_app(
     owns_database = database is None
     database = database or connect_database(settings)
     redis = connect_redis(settings)
+    if database.read_engine is not database.engine and database.replica is None:
+        marks = WriteMarks(
+            redis, settings.broadsheet_redis_prefix, settings.broadsheet_read_your_writes_seconds
+        )
+        database = replace(database, replica=Replica.from_settings(database, marks, settings))
+    replica = database.replica
     live = LiveHub(database.engine.url.render_as_string(hide_password=False))
     access = Access(
-        Authenticator(database.read_sessions, database.sessions),
+        Authenticator(database),
         create_rate_limiter(redis, settings.broadsheet_redis_prefix),
         AccessPolicy.from_settings(settings),
     )
@@ -106,7 +117,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        monitor = asyncio.create_task(replica.monitor()) if replica is not None else None
         yield
+        if monitor is not None:
+            monitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await monitor
         await live.stop()
         if redis is not None:
             await redis.aclose()

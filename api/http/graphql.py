@@ -21,12 +21,12 @@ import orjson
 from graphql import GraphQLError
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, Response
-from starlette.websockets import WebSocket
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -140,11 +140,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             # Authenticated later, by connection_init (api/http/live.py).
             return self.subscription_context(request, caller_of(request.scope))
         caller = caller_of(request.scope)
-        db = RequestSession(
-            self.database.read_sessions,
-            visibility_for(caller.principal),
-            primary=self.database.sessions,
-        )
+        db = RequestSession(self.database, visibility_for(caller.principal), caller.identity)
         return Context(
             request=request,
             response=response if isinstance(response, Response) else Response(),
@@ -162,7 +158,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def subscription_context(self, connection: HTTPConnection, caller: Caller) -> Context:
         """A subscription's context: its own session, on the primary (events arrive before a
         replica may have replayed them), reading with the caller's visibility."""
-        db = RequestSession(self.database.sessions, visibility_for(caller.principal))
+        db = RequestSession(self.database, visibility_for(caller.principal), caller.identity)
+        db.use_primary()
         return Context(
             request=connection,
             response=Response(),
@@ -221,6 +218,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         finally:
             await context.db.close()
             await self.purge_changes(context)
+            await self.remember_write(context)
 
     async def run_operation(
         self,
@@ -256,6 +254,16 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return request_error_response([GraphQLError(error.as_http_error_reason())], media)
         except MissingQueryError:
             raise RequestError(400, "No GraphQL document: send `query`.") from None
+
+    async def remember_write(self, context: Context) -> None:
+        """After a mutation, the caller's next reads must see it, even on a replica."""
+        replica = self.database.replica
+        if replica is None or not context.db.on_primary:
+            return
+        try:
+            await replica.remember_write(context.caller.identity)
+        except Exception as error:  # the write is committed; the client must hear so
+            logger.warning("could not note the write position for read-your-writes: %s", error)
 
     async def purge_changes(self, context: Context) -> None:
         """Drop cached responses holding what this request's mutations changed (committed)."""

@@ -77,10 +77,6 @@ class SubscriptionSlots:
             del self._open[holder]
 
 
-def holder_of(caller: Caller) -> str:
-    return f"key:{caller.principal.key_id}" if caller.principal else f"ip:{caller.address}"
-
-
 def credentials_in(payload: Mapping[str, Any]) -> dict[str, str]:
     """The connection_init payload as the headers authentication reads (names in any case)."""
     headers: dict[str, str] = {}
@@ -184,7 +180,7 @@ class LiveConnection(BaseGraphQLTransportWSHandler[Context, None]):
             return
         view: Any = self.view
         slots: SubscriptionSlots = view.subscription_slots
-        holder = holder_of(self.context.caller)
+        holder = self.context.caller.identity
         if not slots.acquire(holder):
             await self._operation_error(
                 message["id"],

@@ -27,8 +27,8 @@ from sqlalchemy.orm import aliased
 from api.models import (
     Article,
     ArticleAuthor,
-    ArticleStatus,
     ArticleCountry,
+    ArticleStatus,
     ArticleTag,
     Author,
     Image,
