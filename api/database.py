@@ -22,6 +22,7 @@ from sqlalchemy.pool import NullPool
 
 from api.embedded import normalize_database_url
 from api.settings import Settings
+from api.telemetry import count_statements
 from api.visibility import VISIBILITY, Visibility, VisibleSession
 
 if TYPE_CHECKING:
@@ -93,6 +94,8 @@ class Database:
     def connect(cls, url: str, settings: Settings, read_url: str | None = None) -> Database:
         engine = create_engine(url, settings)
         read_engine = create_engine(read_url, settings) if read_url else engine
+        for counted in {engine, read_engine}:
+            count_statements(counted)
         return cls(
             engine=engine,
             read_engine=read_engine,

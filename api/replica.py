@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from api.database import Database, SessionFactory, open_session
 from api.read_your_writes import WriteMarks, parse_lsn
 from api.settings import Settings
+from api.telemetry import connect
 from api.visibility import Visibility
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ class Replica:
         mark = await self._marks.last(reader) if reader is not None else None
         session = open_session(self._replica_sessions, visibility)
         try:
-            connection = await session.connection()
+            connection = await connect(session)
             if mark is not None and not await self._replayed(connection, mark):
                 await session.close()
                 return self._on_primary(visibility, "behind")

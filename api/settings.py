@@ -132,8 +132,8 @@ class Settings(BaseSettings):
         default="json", description="Log lines as JSON objects, or as text for a terminal."
     )
     broadsheet_log_level: str = Field(default="INFO", description="Level of Broadsheet's logs.")
-    broadsheet_shutdown_timeout_seconds: float = Field(
-        default=20.0, gt=0, description="On SIGTERM, how long in-flight requests may finish."
+    broadsheet_shutdown_timeout_seconds: int = Field(
+        default=20, ge=1, description="On SIGTERM, how long in-flight requests may finish."
     )
     otel_exporter_otlp_endpoint: str | None = Field(
         default=None, description="OpenTelemetry collector (OTLP/HTTP); set: traces are sent."

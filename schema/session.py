@@ -10,6 +10,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.database import Database, open_session
+from api.telemetry import connect
 from api.visibility import Visibility
 
 P = ParamSpec("P")
@@ -64,8 +65,11 @@ class RequestSession:
 
     async def _open(self) -> AsyncSession:
         if self._on_primary:
-            return open_session(self._database.sessions, self.visibility)
-        return await self._database.read_session(self.visibility, self._reader)
+            session = open_session(self._database.sessions, self.visibility)
+        else:
+            session = await self._database.read_session(self.visibility, self._reader)
+        await connect(session)  # no-op when routing connected it already; the wait is measured
+        return session
 
     async def run(
         self,

@@ -35,6 +35,7 @@ from api.http.guard import AccessGuard
 from api.http.metrics import Metrics
 from api.http.middleware import http_middleware
 from api.http.persisted import create_persisted_queries
+from api.logs import configure_logging
 from api.mail import LoggingMailer, Mailer
 from api.read_your_writes import WriteMarks
 from api.redis import connect as connect_redis
@@ -128,8 +129,9 @@ def create_app(
             await redis.aclose()
         if owns_database:
             await database.dispose()
+            logger.info("stopped: database pools closed")
 
-    metrics = Metrics(database)
+    metrics = Metrics(database, live)
     app = Starlette(
         routes=[
             Route("/graphql", AccessGuard(graphql, access)),
@@ -157,3 +159,11 @@ def create_app(
     app.state.mailer = graphql.mailer
     app.state.live = live
     return app
+
+
+def serve_app() -> Starlette:
+    """The app as `broadsheet serve` runs it (uvicorn's factory, in every worker process):
+    logging configured from the settings first, then `create_app`."""
+    settings = get_settings()
+    configure_logging(settings.broadsheet_log_format, settings.broadsheet_log_level)
+    return create_app(settings)

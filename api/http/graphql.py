@@ -48,6 +48,7 @@ from api.http.responses import (
     request_error_response,
     shared_response,
 )
+from api.http.signals import refusal_in, signals_of
 from api.mail import Mailer
 from api.settings import Settings
 from schema.context import Context
@@ -188,6 +189,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 406, f"Acceptable response types are {GRAPHQL_RESPONSE_JSON} and {JSON}."
             )
         params = await read_params(request, self.config.max_body_bytes)
+        signals_of(request.scope).operation = params.operation_name
         try:
             query = await self.persisted.resolve(params.query, params.extensions)
         except ClientError as refused:
@@ -203,7 +205,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 if shared
                 else None
             )
+            signals = signals_of(request.scope)
             if key is not None and (cached := await self.response_cache.get(key)) is not None:
+                signals.cache = "hit"
                 headers = {**_sub_headers(context), "X-Cache": "HIT", "Age": str(cached.age)}
                 return shared_response(
                     request, cached.body, cached.tags, media, self.config.cache_policy, headers
@@ -216,6 +220,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 return result
             return await self.result_response(request, context, result, media, key, started)
         finally:
+            if (analysis := context.analysis) is not None:
+                signals = signals_of(request.scope)
+                signals.operation = analysis.operation_name or signals.operation
+                signals.operation_type = analysis.operation_type
             await context.db.close()
             await self.purge_changes(context)
             await self.remember_write(context)
@@ -282,7 +290,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         started: float,
     ) -> Response:
         headers = _sub_headers(context)
+        signals = signals_of(request.scope)
         if is_request_error(result):
+            signals.refusal = refusal_in(formatted(result.errors or []))
             response = request_error_response(result.errors or [], media)
             response.headers.update(headers)
             return response
@@ -290,6 +300,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         errors = formatted(result.errors) if result.errors else []
         if errors:
             body["errors"] = errors
+            signals.refusal = refusal_in(errors)
         if result.extensions:
             body["extensions"] = result.extensions
         encoded = orjson.dumps(body)
@@ -310,6 +321,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await self.response_cache.set(key, encoded, tag_list, started)
             if not isinstance(self.response_cache, NoResponseCache):
                 headers["X-Cache"] = "MISS"
+                signals.cache = "miss"
             return shared_response(
                 request, encoded, tag_list, media, self.config.cache_policy, headers
             )
