@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -20,6 +21,7 @@ from schema.authors.types import Author
 from schema.extensions.masking import MaskInternalErrors, log_errors
 from schema.extensions.outage import DatabaseErrors, log_database_failures
 from schema.extensions.query_limits import QueryLimits
+from schema.extensions.tracing import tracing_extension
 from schema.keys.mutations import KeyMutations
 from schema.keys.queries import ViewerQueries
 from schema.newsletters.mutations import NewsletterMutations
@@ -78,7 +80,9 @@ class Subscription(ArticleSubscriptions, NewsletterSubscriptions):
     `connection_init` with an API key; each event is shown only to those who may see it."""
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(tracer_provider: Any | None = None) -> strawberry.Schema:
+    """The schema; with a tracer provider, every operation is traced (schema/extensions)."""
+    tracing = [tracing_extension(tracer_provider)] if tracer_provider is not None else []
     return BroadsheetSchema(
         query=Query,
         mutation=Mutation,
@@ -94,6 +98,7 @@ def build_schema() -> strawberry.Schema:
             partial(ValidationCache, maxsize=512),
             MaskInternalErrors,
             DatabaseErrors,
+            *tracing,
         ],
     )
 

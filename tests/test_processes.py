@@ -116,7 +116,9 @@ def two_workers(served_database_url: str) -> Iterator[ServerProcess]:
         asyncio.run(drop_redis_prefix(redis_url, prefix))
 
 
-async def test_two_workers_behave_as_one(two_workers: ServerProcess, served_database_url: str) -> None:
+async def test_two_workers_behave_as_one(
+    two_workers: ServerProcess, served_database_url: str
+) -> None:
     key = await create_key(served_database_url, "content:read", rate_limit=10)
     # New connections each time, so the kernel spreads them over both workers.
     statuses = [

@@ -21,7 +21,9 @@ import httpx
 from tests.servers import ServerProcess
 
 # A front page (stories with related stories): slow enough that some are always in flight.
-FRONT_PAGE = "{ articles(first: 12) { nodes { headline section { name } related(first: 3) { headline } } } }"
+FRONT_PAGE = (
+    "{ articles(first: 12) { nodes { headline section { name } related(first: 3) { headline } } } }"
+)
 CLIENTS = 6
 
 
@@ -40,9 +42,7 @@ async def one_request(backends: list[ServerProcess], start: int, load: Load) -> 
         load.in_flight[backend.port] = load.in_flight.get(backend.port, 0) + 1
         try:
             async with httpx.AsyncClient(timeout=30) as client:  # a new connection each time
-                response = await client.get(
-                    f"{backend.url}/graphql", params={"query": FRONT_PAGE}
-                )
+                response = await client.get(f"{backend.url}/graphql", params={"query": FRONT_PAGE})
         except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError):
             load.retried += 1  # refused or reset before an answer: the balancer tries another
             await asyncio.sleep(0.05)

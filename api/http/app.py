@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -35,6 +36,7 @@ from api.http.guard import AccessGuard
 from api.http.metrics import Metrics
 from api.http.middleware import http_middleware
 from api.http.persisted import create_persisted_queries
+from api.http.tracing import Tracing, provider_from_settings
 from api.logs import configure_logging
 from api.mail import LoggingMailer, Mailer
 from api.read_your_writes import WriteMarks
@@ -42,6 +44,7 @@ from api.redis import connect as connect_redis
 from api.replica import Replica
 from api.settings import Settings, get_settings
 from schema.relay import CursorCodec
+from schema.root import build_schema, schema
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +90,10 @@ def create_app(
     settings: Settings | None = None,
     database: Database | None = None,
     mailer: Mailer | None = None,
+    tracer_provider: Any | None = None,
 ) -> Starlette:
-    """Build the application. Pass `database` to share engines (tests); otherwise one is made."""
+    """Build the application. Pass `database` to share engines (tests); otherwise one is made.
+    Traces go to `tracer_provider`, or to OTEL_EXPORTER_OTLP_ENDPOINT when set (tracing.py)."""
     settings = settings or get_settings()
     owns_database = database is None
     database = database or connect_database(settings)
@@ -99,6 +104,8 @@ def create_app(
         )
         database = replace(database, replica=Replica.from_settings(database, marks, settings))
     replica = database.replica
+    tracer_provider = tracer_provider or provider_from_settings(settings)
+    tracing = Tracing(tracer_provider, database, redis) if tracer_provider is not None else None
     live = LiveHub(database.engine.url.render_as_string(hide_password=False))
     access = Access(
         Authenticator(database),
@@ -114,6 +121,7 @@ def create_app(
         create_persisted_queries(settings, redis),
         create_response_cache(settings, redis),
         live,
+        build_schema(tracer_provider) if tracer_provider is not None else schema,
     )
 
     @asynccontextmanager
@@ -130,6 +138,8 @@ def create_app(
         if owns_database:
             await database.dispose()
             logger.info("stopped: database pools closed")
+        if tracing is not None:
+            tracing.close()
 
     metrics = Metrics(database, live)
     app = Starlette(
@@ -144,6 +154,7 @@ def create_app(
         # Metrics outermost, so every response is counted, preflights and refusals included;
         # then the request id and client address, which everything inside relies on.
         middleware=[
+            *([Middleware(tracing.wrap)] if tracing is not None else []),
             Middleware(metrics.middleware),
             Middleware(
                 ClientIdentity, trusted_proxies=parse_networks(settings.broadsheet_trusted_proxies)
@@ -158,6 +169,7 @@ def create_app(
     app.state.redis = redis
     app.state.mailer = graphql.mailer
     app.state.live = live
+    app.state.tracing = tracing
     return app
 
 

@@ -25,6 +25,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
+from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -98,9 +99,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         persisted: PersistedQueries,
         response_cache: ResponseCache,
         live: LiveHub | None = None,
+        graphql_schema: BaseSchema = schema,
     ) -> None:
         super().__init__(
-            schema,
+            graphql_schema,
             graphql_ide="graphiql" if config.limits.introspection else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,) if live else (),
             connection_init_wait_timeout=timedelta(seconds=10),
@@ -208,6 +210,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             signals = signals_of(request.scope)
             if key is not None and (cached := await self.response_cache.get(key)) is not None:
                 signals.cache = "hit"
+                signals.operation_type = "query"  # only queries are cached
                 headers = {**_sub_headers(context), "X-Cache": "HIT", "Age": str(cached.age)}
                 return shared_response(
                     request, cached.body, cached.tags, media, self.config.cache_policy, headers
