@@ -49,7 +49,7 @@ from api.http.responses import (
     request_error_response,
     shared_response,
 )
-from api.http.signals import refusal_in, signals_of
+from api.http.signals import operation_name_in, refusal_in, signals_of
 from api.mail import Mailer
 from api.settings import Settings
 from schema.context import Context
@@ -211,6 +211,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             if key is not None and (cached := await self.response_cache.get(key)) is not None:
                 signals.cache = "hit"
                 signals.operation_type = "query"  # only queries are cached
+                signals.operation = signals.operation or operation_name_in(query)
                 headers = {**_sub_headers(context), "X-Cache": "HIT", "Age": str(cached.age)}
                 return shared_response(
                     request, cached.body, cached.tags, media, self.config.cache_policy, headers

@@ -8,6 +8,7 @@ line and the metrics from it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,15 @@ def signals_of(scope: Scope) -> RequestSignals:
     if not isinstance(signals, RequestSignals):
         signals = state[SIGNALS_STATE] = RequestSignals()
     return signals
+
+
+_FIRST_OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+
+
+def operation_name_in(document: str) -> str | None:
+    """The first named operation's name (a cached response is answered without parsing)."""
+    found = _FIRST_OPERATION.search(document)
+    return found.group(1) if found else None
 
 
 def refusal_in(errors: list[dict[str, Any]]) -> str | None:
