@@ -123,6 +123,10 @@ def _is_subscription(query: str, operation_name: str | None) -> bool | None:
 class LiveConnection(BaseGraphQLTransportWSHandler[Context, None]):
     """One WebSocket speaking graphql-transport-ws (the endpoint is `self.view`)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._holding: dict[str, str] = {}  # operation id -> whose subscription slot it holds
+
     async def handle_message(self, message: Message) -> None:
         if not _well_formed(message):
             await self.handle_invalid_message("Malformed graphql-transport-ws message")
@@ -189,11 +193,24 @@ class LiveConnection(BaseGraphQLTransportWSHandler[Context, None]):
             )
             return
         await super().handle_subscribe(message)
-        operation = self.operations.get(message["id"])
+        operation_id = message["id"]
+        operation = self.operations.get(operation_id)
         if operation is None or operation.task is None:
             slots.release(holder)
             return
-        operation.task.add_done_callback(lambda _task: slots.release(holder))
+        self._holding[operation_id] = holder
+        operation.task.add_done_callback(lambda _task: self._release(operation_id))
+
+    def _release(self, operation_id: str) -> None:
+        """Give back the operation's slot, once (it ended, or the client completed it)."""
+        holder = self._holding.pop(operation_id, None)
+        if holder is not None:
+            view: Any = self.view
+            view.subscription_slots.release(holder)
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        await super().cleanup_operation(operation_id)
+        self._release(operation_id)
 
     async def _operation_error(self, operation_id: str, message: str, code: ErrorCode) -> None:
         error = GraphQLError(message, extensions={"code": code.value})
