@@ -5,6 +5,7 @@ shared state works again without restarting anything. A Redis server of the test
 from __future__ import annotations
 
 import asyncio
+import shutil
 import subprocess
 import tempfile
 import time
@@ -63,6 +64,7 @@ def redis_server() -> Iterator[ThrowawayRedis]:
         yield server
     finally:
         server.stop()
+        shutil.rmtree(server.directory, ignore_errors=True)
 
 
 @pytest.fixture
