@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -22,7 +22,11 @@ from sqlalchemy.pool import NullPool
 
 from api.embedded import normalize_database_url
 from api.settings import Settings
+from api.telemetry import count_statements
 from api.visibility import VISIBILITY, Visibility, VisibleSession
+
+if TYPE_CHECKING:
+    from api.replica import Replica
 
 
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
@@ -48,9 +52,16 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
 
 
 @asynccontextmanager
-async def short_lived_engine(url: str) -> AsyncIterator[AsyncEngine]:
+async def short_lived_engine(
+    url: str, application_name: str | None = None
+) -> AsyncIterator[AsyncEngine]:
     """An engine for one command or maintenance task (no pool kept), disposed afterwards."""
-    engine = create_async_engine(normalize_database_url(url), poolclass=NullPool)
+    connect_args: dict[str, Any] = {}
+    if application_name is not None:
+        connect_args["server_settings"] = {"application_name": application_name}
+    engine = create_async_engine(
+        normalize_database_url(url), poolclass=NullPool, connect_args=connect_args
+    )
     try:
         yield engine
     finally:
@@ -80,17 +91,27 @@ class Database:
     read_engine: AsyncEngine
     sessions: SessionFactory
     read_sessions: SessionFactory
+    replica: Replica | None = None  # routes reads when DATABASE_READ_URL is set (api/replica.py)
 
     @classmethod
     def connect(cls, url: str, settings: Settings, read_url: str | None = None) -> Database:
         engine = create_engine(url, settings)
         read_engine = create_engine(read_url, settings) if read_url else engine
+        for counted in {engine, read_engine}:
+            count_statements(counted)
         return cls(
             engine=engine,
             read_engine=read_engine,
             sessions=session_factory(engine),
             read_sessions=session_factory(read_engine),
         )
+
+    async def read_session(self, visibility: Visibility, reader: str | None = None) -> AsyncSession:
+        """A session for reads: on the replica when there is one that can serve `reader` (the
+        caller, for read-your-writes), else on the primary."""
+        if self.replica is None:
+            return open_session(self.read_sessions, visibility)
+        return await self.replica.open_session(visibility, reader)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -22,6 +22,10 @@ DATABASE_NAME = "broadsheet"
 _server: Any = None
 
 
+class EmbeddedUnavailable(RuntimeError):
+    """The embedded PostgreSQL is needed (no DATABASE_URL) but `pgserver` is not installed."""
+
+
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("broadsheet")) / "pgdata"
 
@@ -34,7 +38,13 @@ def start_embedded_postgres(data_dir: Path | None = None) -> str:
     with warnings.catch_warnings():
         # pgserver locks under the user's runtime dir; without XDG_RUNTIME_DIR platformdirs warns.
         warnings.simplefilter("ignore")
-        import pgserver
+        try:
+            import pgserver
+        except ImportError:
+            raise EmbeddedUnavailable(
+                "DATABASE_URL is not set and the embedded PostgreSQL is not installed: set "
+                "DATABASE_URL to your PostgreSQL, or install broadsheet[embedded] for development."
+            ) from None
 
         _forget_dead_handles(pgdata)
         _server = pgserver.get_server(pgdata, cleanup_mode="stop")

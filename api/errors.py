@@ -53,6 +53,10 @@ class BadUserInput(ClientError):
     code = ErrorCode.BAD_USER_INPUT
 
 
+class NotFound(ClientError):
+    code = ErrorCode.NOT_FOUND
+
+
 class Unauthenticated(ClientError):
     code = ErrorCode.UNAUTHENTICATED
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from enum import StrEnum
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -139,6 +140,36 @@ class Settings(BaseSettings):
     )
     broadsheet_cors_origins: str = Field(
         default="", description="Comma-separated origins allowed by CORS; `*` for any."
+    )
+    # Live updates (api/fanout.py, api/http/live.py).
+    broadsheet_live_max_subscriptions: int = Field(
+        default=20,
+        ge=1,
+        description="Open subscriptions per key (or anonymous address) per process.",
+    )
+    # The read replica (api/replica.py).
+    database_read_wait_ms: int = Field(
+        default=500,
+        ge=0,
+        description="How long a read waits for the replica to replay the caller's last write "
+        "before it goes to the primary instead.",
+    )
+    broadsheet_read_your_writes_seconds: int = Field(
+        default=30, ge=1, description="How long a caller's last write is remembered."
+    )
+    database_read_retry_seconds: float = Field(
+        default=2.0, gt=0, description="After a replica failure, reads use the primary this long."
+    )
+    # Operations (api/logs.py, api/http/tracing.py, `broadsheet serve`).
+    broadsheet_log_format: Literal["json", "text"] = Field(
+        default="json", description="Log lines as JSON objects, or as text for a terminal."
+    )
+    broadsheet_log_level: str = Field(default="INFO", description="Level of Broadsheet's logs.")
+    broadsheet_shutdown_timeout_seconds: int = Field(
+        default=20, ge=1, description="On SIGTERM, how long in-flight requests may finish."
+    )
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None, description="OpenTelemetry collector (OTLP/HTTP); set: traces are sent."
     )
     broadsheet_trusted_proxies: str = Field(
         default="",

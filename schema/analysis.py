@@ -113,6 +113,7 @@ class QueryAnalysis:
     nullable_roots: Mapping[str, str] = field(default_factory=dict)
     # Entities named by root `id`/`ids` arguments (a null `node(id:)` depends on that entity).
     id_tags: frozenset[str] = frozenset()
+    operation_name: str | None = None  # as the document names it (metrics, logs)
 
 
 class _Walker:
@@ -318,8 +319,9 @@ def analyze(
     }
     walker = _Walker(schema, fragments, variables or {}, defaults)
     root = schema.get_root_type(operation.operation)
+    name = operation.name.value if operation.name else None
     if root is None:
-        return QueryAnalysis(operation.operation.value, 0, 0, 0)
+        return QueryAnalysis(operation.operation.value, 0, 0, 0, operation_name=name)
     cost, depth, aliases = walker.selection_set(operation.selection_set, root, None)
     nullable_roots: dict[str, str] = {}
     id_tags: set[str] = set()
@@ -342,6 +344,7 @@ def analyze(
         introspection=walker.introspection,
         nullable_roots=nullable_roots,
         id_tags=frozenset(id_tags),
+        operation_name=name,
     )
 
 

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import strawberry
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from api.access.policy import Access, Caller
 from api.access.principal import Principal
 from api.access.ratelimit import RateLimitDecision
 from api.caching import ResponseTags
+from api.fanout import LiveHub
 from api.mail import Mailer
 from api.visibility import Visibility
 from schema.analysis import QueryAnalysis
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Context:
-    request: Request
+    request: HTTPConnection  # a Request, or the WebSocket of a subscription
     response: Response  # headers resolvers add to the response
     db: RequestSession
     loaders: Loaders
@@ -42,6 +43,7 @@ class Context:
     # Search connections by response path, for `Article.highlight` (schema/articles/search.py).
     searches: dict[tuple[str | int, ...], str] = field(default_factory=dict)
     planned: bool = True  # queries answered by the planned executor (schema/planned/)
+    live: LiveHub | None = None  # subscriptions over WebSocket only (schema/live.py)
 
     @property
     def principal(self) -> Principal | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -12,6 +13,7 @@ from strawberry.types import ExecutionContext
 from schema.articles.mutations import ArticleMutations
 from schema.articles.queries import ArticleQueries
 from schema.articles.search import SearchQueries
+from schema.articles.subscriptions import ArticleSubscriptions
 from schema.articles.types import Article
 from schema.authors.mutations import AuthorMutations
 from schema.authors.queries import AuthorQueries
@@ -20,10 +22,12 @@ from schema.extensions.input_rules import input_rules
 from schema.extensions.masking import MaskInternalErrors, log_errors
 from schema.extensions.outage import DatabaseErrors, log_database_failures
 from schema.extensions.query_limits import QueryLimits
+from schema.extensions.tracing import tracing_extension
 from schema.keys.mutations import KeyMutations
 from schema.keys.queries import ViewerQueries
 from schema.newsletters.mutations import NewsletterMutations
 from schema.newsletters.queries import NewsletterQueries
+from schema.newsletters.subscriptions import NewsletterSubscriptions
 from schema.newsletters.types import Newsletter, NewsletterIssue
 from schema.nodes import NodeQueries
 from schema.planned.executor import PlannedExecution
@@ -73,10 +77,19 @@ class Mutation(
     """Editorial writes (content:write), key management (admin) and newsletter sign-up (anyone)."""
 
 
-def build_schema() -> strawberry.Schema:
+@strawberry.type
+class Subscription(ArticleSubscriptions, NewsletterSubscriptions):
+    """Live updates over WebSocket at /graphql (graphql-transport-ws), authenticated in
+    `connection_init` with an API key; each event is shown only to those who may see it."""
+
+
+def build_schema(tracer_provider: Any | None = None) -> strawberry.Schema:
+    """The schema; with a tracer provider, every operation is traced (schema/extensions)."""
+    tracing = [tracing_extension(tracer_provider)] if tracer_provider is not None else []
     return BroadsheetSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Node, Article, Author, Newsletter, NewsletterIssue, Section, Source, Tag],
         # Factories: one extension per request (shared instances would see each other's
         # execution contexts); the parse and validation LRU caches live at module level.
@@ -92,6 +105,7 @@ def build_schema() -> strawberry.Schema:
             partial(ValidationCache, maxsize=512),
             MaskInternalErrors,
             DatabaseErrors,
+            *tracing,
         ],
     )
 

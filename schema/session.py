@@ -9,8 +9,9 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.database import SessionFactory, open_session
+from api.database import Database, open_session
 from api.errors import ServiceUnavailable
+from api.telemetry import connect
 from api.visibility import Visibility
 from schema.extensions.outage import classify
 
@@ -33,13 +34,11 @@ class RequestSession:
     """
 
     def __init__(
-        self,
-        factory: SessionFactory,
-        visibility: Visibility,
-        primary: SessionFactory | None = None,
+        self, database: Database, visibility: Visibility, reader: str | None = None
     ) -> None:
-        self._factory = factory
-        self._primary = primary or factory
+        self._database = database
+        self._reader = reader  # who reads, for read-your-writes on a replica (api/replica.py)
+        self._on_primary = False
         self.visibility = visibility
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
@@ -47,15 +46,35 @@ class RequestSession:
         # once instead of waiting out the pool or a connect timeout again, field after field.
         self._unreachable: BaseException | None = None
 
+    @property
+    def on_primary(self) -> bool:
+        """Whether this request reads and writes on the primary (it ran a mutation)."""
+        return self._on_primary
+
     def use_primary(self) -> None:
         """Send this request's statements to the primary (mutations: writes and read-your-writes).
 
         Must be called before the first statement; a session already open on a replica would
         otherwise be abandoned mid-request.
         """
-        if self._session is not None and self._factory is not self._primary:
+        if self._session is not None and not self._on_primary and self._database.replica:
             raise RuntimeError("use_primary() after the request's session was opened")
-        self._factory = self._primary
+        self._on_primary = True
+
+    def fresh(self, visibility: Visibility) -> RequestSession:
+        """Another session like this one (same databases and reader), reading with `visibility`:
+        a subscription renders each event in a session of its own, as of the event."""
+        fresh = RequestSession(self._database, visibility, self._reader)
+        fresh._on_primary = self._on_primary
+        return fresh
+
+    async def _open(self) -> AsyncSession:
+        if self._on_primary:
+            session = open_session(self._database.sessions, self.visibility)
+        else:
+            session = await self._database.read_session(self.visibility, self._reader)
+        await connect(session)  # no-op when routing connected it already; the wait is measured
+        return session
 
     async def run(
         self,
@@ -66,14 +85,11 @@ class RequestSession:
         async with self._lock:
             if self._unreachable is not None:
                 raise self._unreachable
-            if self._session is None:
-                self._session = open_session(self._factory, self.visibility)
-            statement = asyncio.ensure_future(query(self._session, *args, **kwargs))
+            statement = asyncio.ensure_future(self._statement(query, *args, **kwargs))
             try:
                 return await asyncio.shield(statement)
             except Exception as error:
-                if isinstance(classify(error), ServiceUnavailable):
-                    self._unreachable = error
+                self._remember(error)
                 raise
             except asyncio.CancelledError:
                 # Keep the lock until the statement is done, then let the cancellation through.
@@ -83,6 +99,22 @@ class RequestSession:
                 if not statement.cancelled():
                     statement.exception()  # retrieved: a failure nobody awaits is not an error
                 raise
+
+    async def _statement(
+        self,
+        query: Callable[Concatenate[AsyncSession, P], Awaitable[R]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        # Opening the session is part of the statement: a caller cancelled while the connection
+        # is being checked out must not leave an opened session nobody will close.
+        if self._session is None:
+            self._session = await self._open()
+        return await query(self._session, *args, **kwargs)
+
+    def _remember(self, error: Exception) -> None:
+        if isinstance(classify(error), ServiceUnavailable):
+            self._unreachable = error
 
     async def reset(self) -> None:
         """Roll back the request's transaction (reads only: nothing is lost), so a failed

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -33,3 +36,19 @@ def test_schema_state_follows_migrations(empty_database: str) -> None:
     after = migrations.schema_state(empty_database)
     assert after.current == after.head
     assert not after.behind
+
+
+def test_without_database_url_or_the_embedded_postgres_the_cli_says_what_to_do() -> None:
+    # A production install has no pgserver (it is the `embedded` extra): simulate its absence.
+    script = (
+        "import sys; sys.modules['pgserver'] = None; "
+        "from api.cli import main; sys.argv = ['broadsheet', 'db', 'current']; main()"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BROADSHEET_ENV")}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    message = " ".join(result.stderr.split())
+    assert "DATABASE_URL is not set and the embedded PostgreSQL is not installed" in message
+    assert "broadsheet[embedded]" in message

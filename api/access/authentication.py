@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from api.access.principal import Principal
-from api.database import SessionFactory, open_session
+from api.database import Database, open_session
 from api.services.keys import effective_scopes, find_active_key, record_use
 from api.transactions import transaction
 from api.visibility import EVERYTHING
@@ -78,14 +78,8 @@ class LastUsedRecorder:
 class Authenticator:
     """Finds the active key behind a request's credentials."""
 
-    def __init__(
-        self,
-        read_sessions: SessionFactory,
-        write_sessions: SessionFactory,
-        recorder: LastUsedRecorder | None = None,
-    ) -> None:
-        self._read_sessions = read_sessions
-        self._write_sessions = write_sessions
+    def __init__(self, database: Database, recorder: LastUsedRecorder | None = None) -> None:
+        self._database = database
         self._recorder = recorder or LastUsedRecorder()
 
     async def authenticate(self, headers: Mapping[str, str]) -> Principal | None:
@@ -94,26 +88,28 @@ class Authenticator:
         if presented is None:
             return None
         # Keys are not content: no visibility rule applies to them.
-        async with open_session(self._read_sessions, EVERYTHING) as session:
+        async with await self._database.read_session(EVERYTHING) as session:
             row = await find_active_key(session, presented)
-            if row is None:
-                raise InvalidCredentials(
-                    "The API key is not valid (unknown, malformed or revoked)."
-                )
-            principal = Principal(
-                key_id=row.id,
-                name=row.name,
-                scopes=effective_scopes(row.scopes),
-                granted_scopes=tuple(row.scopes),
-                rate_limit_per_minute=row.rate_limit_per_minute,
-            )
+        if row is None and self._database.replica is not None:
+            # A key created a moment ago may not have reached the replica yet.
+            async with open_session(self._database.sessions, EVERYTHING) as session:
+                row = await find_active_key(session, presented)
+        if row is None:
+            raise InvalidCredentials("The API key is not valid (unknown, malformed or revoked).")
+        principal = Principal(
+            key_id=row.id,
+            name=row.name,
+            scopes=effective_scopes(row.scopes),
+            granted_scopes=tuple(row.scopes),
+            rate_limit_per_minute=row.rate_limit_per_minute,
+        )
         if self._recorder.due(principal.key_id):
             await self._record_use(principal.key_id)
         return principal
 
     async def _record_use(self, key_id: int) -> None:
         try:
-            async with open_session(self._write_sessions, EVERYTHING) as session:
+            async with open_session(self._database.sessions, EVERYTHING) as session:
                 await transaction(session, record_use, key_id, datetime.now(UTC))
         except Exception as error:
             logger.warning("could not record use of API key %s: %s", key_id, error)

@@ -55,6 +55,13 @@ class Caller:
     principal: Principal | None
     address: str
 
+    @property
+    def identity(self) -> str:
+        """The key (`key:<id>`), or the client address when anonymous (`ip:<address>`)."""
+        if self.principal is None:
+            return f"ip:{self.address}"
+        return f"key:{self.principal.key_id}"
+
 
 class Access:
     """Authenticates callers and charges their budgets."""

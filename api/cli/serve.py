@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import migrations
 from api.cli.seed import load_demo
 from api.cli.session import console, database_url, run_write
+from api.logs import configure_logging
 from api.models import ApiKey
 from api.services import keys
 from api.services.keys import Scope
@@ -62,8 +63,10 @@ def serve(
     # handlers run, among them the one that stops the embedded PostgreSQL.
     signal.signal(signal.SIGTERM, _exit_normally)
     console.print(f"GraphQL at [bold]http://{host}:{port}/graphql[/bold]")
+    settings = get_settings()
+    configure_logging(settings.broadsheet_log_format, settings.broadsheet_log_level)
     uvicorn.run(
-        "api.http.app:create_app",
+        "api.http.app:serve_app",
         factory=True,
         host=host,
         port=port,
@@ -71,7 +74,12 @@ def serve(
         # Forwarded headers are honoured by the app itself, from BROADSHEET_TRUSTED_PROXIES only
         # (api/http/clients.py); uvicorn's own handling would trust any local hop.
         proxy_headers=False,
-        log_level="info",
+        # The app configures logging (api/logs.py) and writes its own request log.
+        log_config=None,
+        access_log=False,
+        # SIGTERM: stop accepting, let in-flight requests finish for at most this long, then
+        # run the lifespan's shutdown (live events, pools) and exit.
+        timeout_graceful_shutdown=settings.broadsheet_shutdown_timeout_seconds,
     )
 
 

@@ -16,7 +16,7 @@ from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.database import open_session, session_factory, short_lived_engine
-from api.embedded import resolve_database_url
+from api.embedded import EmbeddedUnavailable, resolve_database_url
 from api.services.outcome import Outcome
 from api.settings import get_settings
 from api.transactions import Write, transaction
@@ -37,7 +37,11 @@ def database_url() -> str:
             console.print("[red]DATABASE_URL must be set when BROADSHEET_ENV=production.[/red]")
             raise typer.Exit(code=2)
         console.print("[dim]DATABASE_URL is unset: using the embedded PostgreSQL.[/dim]")
-    url = resolve_database_url(configured, settings.broadsheet_data_dir)
+    try:
+        url = resolve_database_url(configured, settings.broadsheet_data_dir)
+    except EmbeddedUnavailable as missing:
+        console.print(str(missing), style="red", markup=False)
+        raise typer.Exit(code=2) from None
     # The embedded server's URL is now in the environment: settings read from here on see it.
     get_settings.cache_clear()
     return url

@@ -7,17 +7,21 @@ a deploy step (`broadsheet db upgrade`), never a side effect of starting the app
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from api.access.authentication import Authenticator
 from api.access.policy import Access, AccessPolicy
@@ -25,6 +29,7 @@ from api.access.ratelimit import create_rate_limiter
 from api.caching import create_response_cache
 from api.database import Database
 from api.embedded import normalize_database_url
+from api.fanout import LiveHub
 from api.http.admission import Admission, AdmissionPolicy
 from api.http.clients import ClientIdentity
 from api.http.graphql import GraphQLEndpoint, HTTPConfig
@@ -32,10 +37,15 @@ from api.http.guard import AccessGuard
 from api.http.metrics import Metrics
 from api.http.middleware import http_middleware
 from api.http.persisted import create_persisted_queries
+from api.http.tracing import Tracing, provider_from_settings
+from api.logs import configure_logging
 from api.mail import LoggingMailer, Mailer
+from api.read_your_writes import WriteMarks
 from api.redis import connect as connect_redis
+from api.replica import Replica
 from api.settings import Settings, get_settings
 from schema.relay import CursorCodec
+from schema.root import build_schema, schema
 
 logger = logging.getLogger(__name__)
 
@@ -81,18 +91,29 @@ def create_app(
     settings: Settings | None = None,
     database: Database | None = None,
     mailer: Mailer | None = None,
+    tracer_provider: Any | None = None,
 ) -> Starlette:
-    """Build the application. Pass `database` to share engines (tests); otherwise one is made."""
+    """Build the application. Pass `database` to share engines (tests); otherwise one is made.
+    Traces go to `tracer_provider`, or to OTEL_EXPORTER_OTLP_ENDPOINT when set (tracing.py)."""
     settings = settings or get_settings()
     owns_database = database is None
     database = database or connect_database(settings)
     redis = connect_redis(settings)
+    if database.read_engine is not database.engine and database.replica is None:
+        marks = WriteMarks(
+            redis, settings.broadsheet_redis_prefix, settings.broadsheet_read_your_writes_seconds
+        )
+        database = replace(database, replica=Replica.from_settings(database, marks, settings))
+    replica = database.replica
+    tracer_provider = tracer_provider or provider_from_settings(settings)
+    tracing = Tracing(tracer_provider, database, redis) if tracer_provider is not None else None
+    live = LiveHub(database.engine.url.render_as_string(hide_password=False))
     access = Access(
-        Authenticator(database.read_sessions, database.sessions),
+        Authenticator(database),
         create_rate_limiter(redis, settings.broadsheet_redis_prefix),
         AccessPolicy.from_settings(settings),
     )
-    metrics = Metrics(database)
+    metrics = Metrics(database, live)
     graphql = GraphQLEndpoint(
         database,
         CursorCodec(cursor_secret(settings)),
@@ -101,15 +122,26 @@ def create_app(
         HTTPConfig.from_settings(settings),
         create_persisted_queries(settings, redis),
         create_response_cache(settings, redis),
+        live,
+        build_schema(tracer_provider) if tracer_provider is not None else schema,
     )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        monitor = asyncio.create_task(replica.monitor()) if replica is not None else None
         yield
+        if monitor is not None:
+            monitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await monitor
+        await live.stop()
         if redis is not None:
             await redis.aclose()
         if owns_database:
             await database.dispose()
+            logger.info("stopped: database pools closed")
+        if tracing is not None:
+            tracing.close()
 
     app = Starlette(
         routes=[
@@ -121,6 +153,7 @@ def create_app(
                     metrics.registry,
                 ),
             ),
+            WebSocketRoute("/graphql", graphql),  # subscriptions: authenticated by connection_init
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
@@ -129,6 +162,7 @@ def create_app(
         # Metrics outermost, so every response is counted, preflights and refusals included;
         # then the request id and client address, which everything inside relies on.
         middleware=[
+            *([Middleware(tracing.wrap)] if tracing is not None else []),
             Middleware(metrics.middleware),
             Middleware(ClientIdentity, trusted_proxies=settings.trusted_proxies),
             *http_middleware(settings),
@@ -140,4 +174,14 @@ def create_app(
     app.state.access = access
     app.state.redis = redis
     app.state.mailer = graphql.mailer
+    app.state.live = live
+    app.state.tracing = tracing
     return app
+
+
+def serve_app() -> Starlette:
+    """The app as `broadsheet serve` runs it (uvicorn's factory, in every worker process):
+    logging configured from the settings first, then `create_app`."""
+    settings = get_settings()
+    configure_logging(settings.broadsheet_log_format, settings.broadsheet_log_level)
+    return create_app(settings)

@@ -14,25 +14,31 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import orjson
 from graphql import GraphQLError
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
+from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api.access.policy import Access
+from api.access.policy import Access, Caller
 from api.access.principal import visibility_for
 from api.caching import CachePolicy, NoResponseCache, ResponseCache, cache_key
 from api.database import Database
 from api.errors import HTTP_STATUS, BadUserInput, ClientError, ErrorCode, RequestError
+from api.fanout import LiveHub
 from api.http.clients import caller_of, rate_limit_of, request_id_of
+from api.http.live import LiveConnection, SubscriptionSlots
 from api.http.persisted import PersistedQueries
 from api.http.protocol import GRAPHQL_RESPONSE_JSON, JSON, negotiate, read_params
 from api.http.responses import (
@@ -43,6 +49,7 @@ from api.http.responses import (
     request_error_response,
     shared_response,
 )
+from api.http.signals import operation_name_in, refusal_in, signals_of
 from api.inputs import UnacceptableInput, check_json
 from api.mail import Mailer
 from api.settings import Settings
@@ -64,6 +71,8 @@ class HTTPConfig:
     max_body_bytes: int
     cache_policy: CachePolicy
     planned: bool
+    max_subscriptions: int
+    websocket_origins: tuple[str, ...]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HTTPConfig:
@@ -72,11 +81,16 @@ class HTTPConfig:
             max_body_bytes=settings.broadsheet_max_body_bytes,
             cache_policy=CachePolicy.from_settings(settings),
             planned=settings.broadsheet_planned_execution,
+            max_subscriptions=settings.broadsheet_live_max_subscriptions,
+            websocket_origins=tuple(settings.cors_origins),
         )
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
-    """The `/graphql` endpoint: one Context (session, loaders, caller) per request."""
+    """The `/graphql` endpoint: one Context (session, loaders, caller) per request, and
+    subscriptions over WebSocket (api/http/live.py), one Context per subscription."""
+
+    graphql_transport_ws_handler_class = LiveConnection
 
     def __init__(
         self,
@@ -87,12 +101,19 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         config: HTTPConfig,
         persisted: PersistedQueries,
         response_cache: ResponseCache,
+        live: LiveHub | None = None,
+        graphql_schema: BaseSchema = schema,
     ) -> None:
         super().__init__(
-            schema,
+            graphql_schema,
             graphql_ide="graphiql" if config.limits.introspection else None,
-            subscription_protocols=(),
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,) if live else (),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=None,  # per key instead (SubscriptionSlots)
+            allowed_origins=config.websocket_origins,
         )
+        self.live = live
+        self.subscription_slots = SubscriptionSlots(config.max_subscriptions)
         self.database = database
         self.codec = codec
         self.access = access
@@ -118,16 +139,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             )
         await response(scope, receive, send)
 
-    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        if isinstance(request, WebSocket):
+            # Authenticated later, by connection_init (api/http/live.py).
+            return self.subscription_context(request, caller_of(request.scope))
         caller = caller_of(request.scope)
-        db = RequestSession(
-            self.database.read_sessions,
-            visibility_for(caller.principal),
-            primary=self.database.sessions,
-        )
+        db = RequestSession(self.database, visibility_for(caller.principal), caller.identity)
         return Context(
             request=request,
-            response=response,
+            response=response if isinstance(response, Response) else Response(),
             db=db,
             loaders=Loaders.create(db),
             cursors=self.codec,
@@ -138,6 +160,25 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             rate_limit=rate_limit_of(request.scope),
             mailer=self.mailer,
             planned=self.config.planned,
+        )
+
+    def subscription_context(self, connection: HTTPConnection, caller: Caller) -> Context:
+        """A subscription's context: its own session, on the primary (events arrive before a
+        replica may have replayed them), reading with the caller's visibility."""
+        db = RequestSession(self.database, visibility_for(caller.principal), caller.identity)
+        db.use_primary()
+        return Context(
+            request=connection,
+            response=Response(),
+            db=db,
+            loaders=Loaders.create(db),
+            cursors=self.codec,
+            request_id=request_id_of(connection.scope),
+            caller=caller,
+            access=self.access,
+            limits=self.config.limits,
+            mailer=self.mailer,
+            live=self.live,
         )
 
     async def handle(self, request: Request, media: str | None) -> Response:
@@ -154,6 +195,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 406, f"Acceptable response types are {GRAPHQL_RESPONSE_JSON} and {JSON}."
             )
         params = await read_params(request, self.config.max_body_bytes)
+        signals_of(request.scope).operation = params.operation_name
         try:
             check_json(params.variables, "variables")
             check_json(params.extensions, "extensions")
@@ -175,7 +217,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 if shared
                 else None
             )
+            signals = signals_of(request.scope)
             if key is not None and (cached := await self.response_cache.get(key)) is not None:
+                signals.cache = "hit"
+                signals.operation_type = "query"  # only queries are cached
+                signals.operation = signals.operation or operation_name_in(query)
                 headers = {**_sub_headers(context), "X-Cache": "HIT", "Age": str(cached.age)}
                 return shared_response(
                     request, cached.body, cached.tags, media, self.config.cache_policy, headers
@@ -188,8 +234,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 return result
             return await self.result_response(request, context, result, media, key, started)
         finally:
+            if (analysis := context.analysis) is not None:
+                signals = signals_of(request.scope)
+                signals.operation = analysis.operation_name or signals.operation
+                signals.operation_type = analysis.operation_type
             await context.db.close()
             await self.purge_changes(context)
+            await self.remember_write(context)
 
     async def run_operation(
         self,
@@ -226,6 +277,16 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         except MissingQueryError:
             raise RequestError(400, "No GraphQL document: send `query`.") from None
 
+    async def remember_write(self, context: Context) -> None:
+        """After a mutation, the caller's next reads must see it, even on a replica."""
+        replica = self.database.replica
+        if replica is None or not context.db.on_primary:
+            return
+        try:
+            await replica.remember_write(context.caller.identity)
+        except Exception as error:  # the write is committed; the client must hear so
+            logger.warning("could not note the write position for read-your-writes: %s", error)
+
     async def purge_changes(self, context: Context) -> None:
         """Drop cached responses holding what this request's mutations changed (committed)."""
         changed = context.tags.changed
@@ -243,7 +304,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         started: float,
     ) -> Response:
         headers = _sub_headers(context)
+        signals = signals_of(request.scope)
         if is_request_error(result):
+            signals.refusal = refusal_in(formatted(result.errors or []))
             response = request_error_response(result.errors or [], media)
             response.headers.update(headers)
             return response
@@ -251,6 +314,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         errors = formatted(result.errors) if result.errors else []
         if errors:
             body["errors"] = errors
+            signals.refusal = refusal_in(errors)
         if result.extensions:
             body["extensions"] = result.extensions
         encoded = orjson.dumps(body)
@@ -271,6 +335,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await self.response_cache.set(key, encoded, tag_list, started)
             if not isinstance(self.response_cache, NoResponseCache):
                 headers["X-Cache"] = "MISS"
+                signals.cache = "miss"
             return shared_response(
                 request, encoded, tag_list, media, self.config.cache_policy, headers
             )

@@ -26,6 +26,7 @@ from api.errors import ErrorCode, RequestError, unavailable
 from api.http.clients import address_of, admit
 from api.http.protocol import JSON
 from api.http.responses import error_response
+from api.http.signals import signals_of
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ class AccessGuard:
             await self._refuse(scope, receive, send, decision, refusal)
             return
         admit(scope, caller, decision)
+        if principal is not None:
+            signals_of(scope).key_name = principal.name
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -98,10 +101,12 @@ class AccessGuard:
     ) -> None:
         """429 when over the budget, else 401 for `unauthenticated`; rate-limit headers on both."""
         if decision.allowed and unauthenticated is not None:
+            signals_of(scope).refusal = "unauthenticated"
             refused = RequestError(401, unauthenticated, code=ErrorCode.UNAUTHENTICATED)
             extra = {"WWW-Authenticate": 'Bearer realm="broadsheet"'}
         else:
             retry = decision.retry_after_seconds
+            signals_of(scope).refusal = "rate_limit"
             refused = RequestError(
                 429,
                 f"Rate limit exceeded: retry in {retry} s.",

@@ -28,6 +28,7 @@ from api.models import (
     Article,
     ArticleAuthor,
     ArticleCountry,
+    ArticleStatus,
     ArticleTag,
     Author,
     Image,
@@ -143,6 +144,19 @@ def _conditions(criteria: ArticleCriteria) -> list[ColumnElement[bool]]:
 def matching_articles(criteria: ArticleCriteria) -> Select[Article]:
     """The articles that match `criteria` (the session's visibility narrows them further)."""
     return select(Article).where(*_conditions(criteria))
+
+
+async def published_article(
+    session: AsyncSession, criteria: ArticleCriteria, article_id: int, published_at: datetime
+) -> Article | None:
+    """The article if it matches `criteria` and is published as of `published_at` (the moment
+    a live event announced); None if it is not, or no longer, or not visible to the session."""
+    statement = matching_articles(criteria).where(
+        Article.id == article_id,
+        Article.status == ArticleStatus.PUBLISHED,
+        Article.published_at == published_at,
+    )
+    return (await session.scalars(statement)).one_or_none()
 
 
 class ArticleRefs(NamedTuple):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.dialects.postgresql import distinct_on
@@ -67,6 +67,19 @@ async def issue_by_date(
         select(NewsletterIssue)
         .join(Newsletter, Newsletter.id == NewsletterIssue.newsletter_id)
         .where(Newsletter.slug == newsletter_slug, NewsletterIssue.date == day)
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def published_issue(
+    session: AsyncSession, newsletter_id: int, issue_id: int, published_at: datetime
+) -> NewsletterIssue | None:
+    """The issue if it belongs to the newsletter and was published at `published_at` (as a live
+    event announced); None otherwise, or when the session may not see it."""
+    statement = select(NewsletterIssue).where(
+        NewsletterIssue.id == issue_id,
+        NewsletterIssue.newsletter_id == newsletter_id,
+        NewsletterIssue.published_at == published_at,
     )
     return (await session.scalars(statement)).one_or_none()
 

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import live
 from api.models import Article, Newsletter, NewsletterIssue, NewsletterItem, max_length
 from api.services import audit
 from api.services.catalogue import ApiKeyId
@@ -146,4 +147,5 @@ async def publish_newsletter_issue(
         before=before,
         after=audit.snapshot(issue),
     )
+    await live.notify(session, live.EventKind.NEWSLETTER_ISSUE_PUBLISHED, issue.id, now)
     return Outcome(issue)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import live
 from api.models import Article, ArticleStatus
 from api.services import audit
 from api.services.article_fields import article_snapshot
@@ -38,7 +39,13 @@ async def publish_article(
     article.status = ArticleStatus.PUBLISHED
     article.published_at = when or now
     action = "article.schedule" if article.published_at > now else "article.publish"
-    return await article_written(session, api_key_id, action, article, before, touched)
+    outcome = await article_written(session, api_key_id, action, article, before, touched)
+    if outcome.value is not None:
+        # Delivered on commit; a scheduled story reaches subscribers at its time.
+        await live.notify(
+            session, live.EventKind.ARTICLE_PUBLISHED, article.id, article.published_at
+        )
+    return outcome
 
 
 async def unpublish_article(
