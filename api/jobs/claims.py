@@ -17,8 +17,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.jobs.kinds import JobKind
-from api.jobs.outbox import enqueue
 from api.models_outbox import Job
+from api.outbox import enqueue
 from api.services.outcome import Outcome
 
 MAX_ERROR_LENGTH = 2000

@@ -30,7 +30,7 @@ from api.database import open_session
 from api.jobs import claims
 from api.jobs.claims import ClaimedJob
 from api.jobs.kinds import GiveUp, JobContext, JobKind, Registry, RetryLater, WorkerResources
-from api.jobs.outbox import JOBS_CHANNEL
+from api.outbox import JOBS_CHANNEL
 from api.services.outcome import Outcome
 from api.transactions import transaction
 from api.visibility import EVERYTHING
