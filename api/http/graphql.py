@@ -62,6 +62,7 @@ class HTTPConfig:
     limits: Limits
     max_body_bytes: int
     cache_policy: CachePolicy
+    settings: Settings  # for resolvers that need the deployment's policies (webhooks, sync)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HTTPConfig:
@@ -69,6 +70,7 @@ class HTTPConfig:
             limits=Limits.from_settings(settings),
             max_body_bytes=settings.broadsheet_max_body_bytes,
             cache_policy=CachePolicy.from_settings(settings),
+            settings=settings,
         )
 
 
@@ -134,6 +136,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             limits=self.config.limits,
             rate_limit=rate_limit_of(request.scope),
             mailer=self.mailer,
+            settings=self.config.settings,
         )
 
     async def handle(self, request: Request, media: str | None) -> Response:
