@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -132,16 +132,14 @@ class Receiver:
     def to(self, path: str) -> list[Received]:
         return [request for request in self.requests if request.path == path]
 
-    async def wait_for(self, count: int, path: str | None = None, timeout: float = 10) -> None:
-        deadline = time.monotonic() + timeout
+    async def wait_for(self, count: int, path: str | None = None, within: float = 10) -> None:
+        deadline = time.monotonic() + within
         while len(self.to(path) if path else self.requests) < count:
             remaining = deadline - time.monotonic()
             assert remaining > 0, f"only {len(self.requests)} requests arrived: {self.requests}"
             self.arrived.clear()
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(self.arrived.wait(), timeout=min(remaining, 0.2))
-            except TimeoutError:
-                pass
 
 
 @asynccontextmanager

@@ -231,7 +231,8 @@ async def test_several_workers_never_run_one_job_twice(
             await db.dispose()
     assert states == {"done": 120}
     per_job = Counter(job_id for job_id, _ in runs)
-    assert len(per_job) == 120 and set(per_job.values()) == {1}
+    assert len(per_job) == 120
+    assert set(per_job.values()) == {1}
     assert len({name for _, name in runs}) > 1, "all three workers should have taken jobs"
 
 
