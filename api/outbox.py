@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,3 +50,19 @@ async def enqueue(
     if job_id is not None:
         await session.execute(select(func.pg_notify(JOBS_CHANNEL, kind)))
     return job_id
+
+
+async def run_now(session: AsyncSession, dedupe_key: str) -> bool:
+    """Make the pending job with `dedupe_key` due now (a replay while a retry is waiting)."""
+    job_id = (
+        await session.execute(
+            update(Job)
+            .where(Job.dedupe_key == dedupe_key, Job.state == "pending")
+            .values(run_at=func.now())
+            .returning(Job.id)
+            .execution_options(synchronize_session=False)
+        )
+    ).scalar_one_or_none()
+    if job_id is not None:
+        await session.execute(select(func.pg_notify(JOBS_CHANNEL, dedupe_key)))
+    return job_id is not None

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.events import EVENT_TYPES
 from api.models_partners import WebhookDelivery, WebhookEndpoint
-from api.outbox import enqueue
+from api.outbox import enqueue, run_now
 from api.secret_box import SecretBox
 from api.services import audit
 from api.services.outcome import Outcome
@@ -195,10 +195,11 @@ async def delete_endpoint(
 
 
 async def schedule_delivery(session: AsyncSession, delivery_id: int) -> None:
-    """Have the worker (re)send a delivery now (once, however often this is asked)."""
-    await enqueue(
-        session, DELIVER, {"delivery_id": delivery_id}, dedupe_key=f"webhook-delivery:{delivery_id}"
-    )
+    """Have the worker (re)send a delivery now (once, however often this is asked): a retry
+    already waiting is brought forward."""
+    key = f"webhook-delivery:{delivery_id}"
+    if await enqueue(session, DELIVER, {"delivery_id": delivery_id}, dedupe_key=key) is None:
+        await run_now(session, key)
 
 
 async def replay_delivery(
