@@ -32,6 +32,7 @@ from api.access.policy import Access
 from api.caching import (
     PRIVATE,
     CachePolicy,
+    NoResponseCache,
     ResponseCache,
     ResponseTags,
     cache_key,
@@ -212,4 +213,5 @@ class FeedEndpoints:
             return _not_found(missing or "Not found.")
         body, tags = rendered
         await self.response_cache.set(key, body, tags, started)
-        return shared_response(request, body, tags, media, self.policy, {})
+        headers = {} if isinstance(self.response_cache, NoResponseCache) else {"X-Cache": "MISS"}
+        return shared_response(request, body, tags, media, self.policy, headers)
