@@ -110,5 +110,6 @@ async def configured_feed(
         statement = statement.where(SourceFeed.id == feed_id)
     else:
         statement = statement.where(SourceFeed.source_id == source_id, SourceFeed.url == url)
+    statement = statement.execution_options(populate_existing=True)
     row = (await session.execute(statement)).one_or_none()
     return ConfiguredFeed(*row) if row is not None else None
