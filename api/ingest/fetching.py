@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from api import outbound
 from api.webhooks.addresses import ForbiddenTarget, checked_target
 
 MAX_REDIRECTS = 3
@@ -78,11 +79,7 @@ async def fetch(
     try:
         async with (
             asyncio.timeout(limits.timeout_seconds),
-            httpx.AsyncClient(
-                timeout=httpx.Timeout(limits.timeout_seconds),
-                follow_redirects=False,
-                trust_env=False,
-            ) as client,
+            outbound.client(limits.timeout_seconds) as client,
         ):
             return await _follow(client, url, headers, limits)
     except TimeoutError:

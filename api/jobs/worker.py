@@ -69,6 +69,7 @@ class Worker:
         self._listener: AsyncConnection | None = None
         self._listening_on: Any = None  # the asyncpg connection LISTENing
         self._stopping = False
+        self._housekept_at = float("-inf")
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -152,6 +153,10 @@ class Worker:
         return outcome.value
 
     async def _housekeeping(self) -> None:
+        """Rescue lost jobs and keep periodic kinds scheduled (at most once a poll interval)."""
+        if time.monotonic() - self._housekept_at < self.poll_seconds:
+            return
+        self._housekept_at = time.monotonic()
         rescued = await self._write(claims.rescue_expired)
         if rescued:
             logger.warning("worker: %d jobs had lost their worker and are due again", rescued)

@@ -26,6 +26,7 @@ import orjson
 from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import outbound
 from api.jobs.kinds import GiveUp, JobContext, RetryLater, RetryPolicy
 from api.models_outbox import Event
 from api.models_partners import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -100,9 +101,7 @@ async def send(
     try:
         async with (
             asyncio.timeout(timeout),
-            httpx.AsyncClient(
-                timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False
-            ) as client,
+            outbound.client(timeout) as client,
         ):
             request = client.build_request(
                 "POST", target.pinned_url, content=body, headers=request_headers
