@@ -458,3 +458,50 @@ async def test_a_scheduled_story_is_announced_when_due_and_purges_caches(
     assert (payload["type"], payload["data"]["id"]) == ("article.published", article)
     assert payload["data"]["publishedAt"].startswith(at.isoformat()[:19])
     assert await cache.get("front-page") is None, "lists holding articles were purged"
+
+
+ISSUE = """
+mutation($input: NewsletterIssueInput!) {
+  createNewsletterIssue(input: $input) { issue { id } userErrors { message } }
+}
+"""
+PUBLISH_ISSUE = """
+mutation($id: ID!) { publishNewsletterIssue(id: $id) { issue { id } userErrors { message } } }
+"""
+
+
+async def test_a_published_newsletter_issue_is_announced(world: dict[str, Any]) -> None:
+    created = await register(world, "/ok", ["newsletter_issue.published"])
+    async with world["engine"].begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO newsletters (slug, name) VALUES ('briefing', 'The Briefing') "
+                "ON CONFLICT (slug) DO NOTHING"
+            )
+        )
+    article = await new_article(world, "In today's briefing")
+    desk = world["keys"]["desk"]
+    issue = await data(
+        world["client"],
+        ISSUE,
+        desk,
+        input={
+            "newsletter": "briefing",
+            "date": "2026-06-01",
+            "title": "Monday briefing",
+            "items": [{"article": article}],
+        },
+    )
+    issue_id = issue["createNewsletterIssue"]["issue"]["id"]
+    await drain(world)
+    assert world["receiver"].requests == [], "composing an issue is not publishing it"
+    await data(world["client"], PUBLISH_ISSUE, desk, id=issue_id)
+    await drain(world)
+    [request] = world["receiver"].to("/ok")
+    payload = verified(created["secret"], request)
+    assert payload["type"] == "newsletter_issue.published"
+    assert payload["data"]["id"] == issue_id
+    assert (payload["data"]["newsletter"], payload["data"]["title"]) == (
+        "briefing",
+        "Monday briefing",
+    )
