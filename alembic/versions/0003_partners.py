@@ -70,6 +70,22 @@ BEGIN
 END
 $$;
 """
+# Stories already scheduled when this migration runs are announced when due, like new ones
+# (api/scheduling.py): the same payload and dedupe key, times in Python's isoformat.
+ISO_UTC = (
+    "to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+    "CASE WHEN extract(microseconds FROM published_at)::bigint % 1000000 = 0 THEN '' "
+    "ELSE to_char(published_at AT TIME ZONE 'UTC', '.US') END || '+00:00'"
+)
+ANNOUNCE_SCHEDULED = f"""
+INSERT INTO jobs (kind, payload, run_at, dedupe_key)
+SELECT 'articles.publish_due',
+       jsonb_build_object('article_id', id, 'published_at', {ISO_UTC}),
+       published_at,
+       'article-publish:' || id || ':' || {ISO_UTC}
+FROM articles
+WHERE status = 'published' AND published_at > now()
+"""
 TRIGGERS = {
     "articles": "log_article_change",
     "newsletter_issues": "log_newsletter_issue_change",
@@ -346,6 +362,7 @@ def upgrade() -> None:
             f"CREATE TRIGGER {table}_change_log AFTER INSERT OR UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {function}()"
         )
+    op.execute(ANNOUNCE_SCHEDULED)
 
 
 def downgrade() -> None:
