@@ -4,6 +4,7 @@ conditional GET, and a record of every request's headers."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ class Served:
     content_length: bool = True  # False: the body ends when the connection closes
     status: int = 200
     location: str | None = None
+    delay: float = 0.0  # seconds before answering
 
 
 @dataclass
@@ -42,6 +44,7 @@ def feed_server() -> Iterator[FeedServer]:
             if served is None:
                 self.send_error(404)
                 return
+            time.sleep(served.delay)
             if served.etag and self.headers.get("If-None-Match") == served.etag:
                 self.send_response(304)
                 self.end_headers()
@@ -62,7 +65,11 @@ def feed_server() -> Iterator[FeedServer]:
         def log_message(self, *args: object) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request: object, client_address: object) -> None:
+            return  # a client that gave up (timeouts, size limits) is what those tests do
+
+    server = Server(("127.0.0.1", 0), Handler)
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -254,6 +254,17 @@ async def test_an_oversized_feed_imports_nothing(
     assert await fingerprint(db_session) == before
 
 
+async def test_a_feed_that_takes_too_long_imports_nothing(
+    server: FeedServer, sessions: SessionFactory, ingest_settings: Settings
+) -> None:
+    server.feeds["/slow"] = Served(rss(item("s-1")).encode(), delay=2.0)
+    hurried = ingest_settings.model_copy(update={"broadsheet_ingest_timeout_seconds": 0.5})
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(runs.IngestFailed, match=r"no complete answer within 0\.5s"):
+        await run(sessions, hurried, server.url("/slow"))
+    assert asyncio.get_running_loop().time() - started < 1.5
+
+
 async def test_a_configured_feed_is_fetched_conditionally(
     server: FeedServer,
     sessions: SessionFactory,

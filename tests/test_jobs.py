@@ -289,3 +289,33 @@ async def test_the_worker_survives_a_database_restart(
         await task
         await database.dispose()
         assert len(ran) == 2
+
+
+async def test_serve_can_run_a_worker_inside(scratch_url: str, settings: Settings) -> None:
+    from api.background import registry as all_kinds
+    from api.http.app import create_app
+
+    assert all_kinds().get("webhooks.fan_out") is not None
+    inside = settings.model_copy(
+        update={
+            "database_url": scratch_url,
+            "broadsheet_worker_in_serve": True,
+            "broadsheet_worker_poll_seconds": 0.2,
+        }
+    )
+    app = create_app(Settings(**inside.model_dump()))
+    database: Database = app.state.database
+    try:
+        async with app.router.lifespan_context(app):
+            async with open_session(database.sessions, EVERYTHING) as session:
+                job_id = await enqueue(session, "webhooks.fan_out", {"event_id": 0})
+                await session.commit()
+            for _ in range(100):
+                async with open_session(database.sessions, EVERYTHING) as session:
+                    state = await session.scalar(select(Job.state).where(Job.id == job_id))
+                if state == "done":
+                    break
+                await asyncio.sleep(0.05)
+            assert state == "done"
+    finally:
+        await database.dispose()
