@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -22,6 +24,7 @@ from api.http.app import create_app
 from api.jobs.kinds import WorkerResources
 from api.jobs.worker import Worker
 from api.settings import Settings
+from api.sync import pages
 from schema.relay import from_global_id
 from tests.api_clients import close_app, data, execute
 from tests.partners_support import AUTHOR, SECTION, SOURCE, migrated_scratch, seed_newsroom
@@ -263,3 +266,26 @@ async def test_bad_tokens_are_bad_user_input(world: dict[str, Any]) -> None:
         "/graphql", json={"query": SYNC}, headers={"Authorization": f"Bearer {reader}"}
     )
     assert response.headers["cache-control"] == "private, no-store"
+
+
+async def test_a_token_older_than_the_change_log_has_expired(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = world["keys"]["reader"]
+    _, _, token = await sync_all(world, reader, None)
+    short = world["settings"].model_copy(update={"broadsheet_sync_retention_days": 1})
+    app = create_app(short)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            fresh = await execute(client, SYNC, reader, token=token)
+            assert "errors" not in fresh
+            # Two days later, as the sync module's clock sees it.
+            two_days_on = SimpleNamespace(time=lambda: time.time() + 2 * 86_400)
+            monkeypatch.setattr(pages, "time", two_days_on)
+            stale = await execute(client, SYNC, reader, token=token)
+    finally:
+        await close_app(app)
+        await app.state.database.dispose()
+    assert [e["extensions"]["code"] for e in stale["errors"]] == ["BAD_USER_INPUT"]
+    assert "expired" in stale["errors"][0]["message"]

@@ -92,8 +92,8 @@ async def sync_page(
     session: AsyncSession, position: SyncPosition, size: int, retention_seconds: float
 ) -> SyncPage:
     """The page at `position` (the session's visibility decides what is seen)."""
-    oldest = position.taken_at if position.phase == DELTA else time.time()
-    if time.time() - oldest > retention_seconds:
+    # Changes since `taken_at` are needed (the first sync's too: its snapshot starts the deltas).
+    if time.time() - position.taken_at > retention_seconds:
         raise SyncExpired()
     if position.phase == INITIAL:
         return await _initial_page(session, position, size)
