@@ -85,7 +85,7 @@ SELECT 'articles.publish_due',
        'article-publish:' || id || ':' || {ISO_UTC}
 FROM articles
 WHERE status = 'published' AND published_at > now()
-"""
+"""  # noqa: S608 - built from constants only
 TRIGGERS = {
     "articles": "log_article_change",
     "newsletter_issues": "log_newsletter_issue_change",
