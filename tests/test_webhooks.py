@@ -505,3 +505,30 @@ async def test_a_published_newsletter_issue_is_announced(world: dict[str, Any]) 
         "briefing",
         "Monday briefing",
     )
+
+
+def readme_receiver() -> str:
+    """The verification snippet README gives partners, verbatim."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    marker = "```python\nimport os\n\nfrom standardwebhooks"
+    start = readme.index(marker) + len("```python\n")
+    return readme[start : readme.index("```", start)]
+
+
+async def test_the_readme_snippet_verifies_a_real_delivery(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    created = await register(world, "/ok", ["article.published"])
+    article = await new_article(world, "Copied from the README")
+    await drain(world)
+    [request] = world["receiver"].to("/ok")
+    monkeypatch.setenv("BROADSHEET_WEBHOOK_SECRET", created["secret"])
+    namespace: dict[str, Any] = {}
+    exec(compile(readme_receiver(), "README.md", "exec"), namespace)
+    receive = namespace["receive"]
+    assert receive(request.body, request.headers) == 204
+    assert receive(request.body, request.headers) == 204  # a retry: handled once
+    assert capsys.readouterr().out == f"article.published {article}\n"
+    assert receive(request.body.replace(b"README", b"READ ME"), request.headers) == 400
