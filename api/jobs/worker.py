@@ -82,6 +82,8 @@ class Worker:
                 try:
                     await self._listen()
                     await self._housekeeping()
+                    # Cleared before claiming: a job committed from here on wakes `_idle`.
+                    self._wakeup.clear()
                     claimed = await self._claim(self.concurrency - len(self._running))
                     outages = 0
                 except Exception as error:
@@ -118,7 +120,6 @@ class Worker:
 
     async def _idle(self, stop: asyncio.Event) -> None:
         """Wait for a notification, a free slot, the poll interval or the stop signal."""
-        self._wakeup.clear()
         waiters = [asyncio.ensure_future(self._wakeup.wait()), asyncio.ensure_future(stop.wait())]
         try:
             await asyncio.wait(
