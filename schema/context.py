@@ -15,6 +15,7 @@ from api.access.ratelimit import RateLimitDecision
 from api.caching import ResponseTags
 from api.fanout import LiveHub
 from api.mail import Mailer
+from api.settings import Settings
 from api.visibility import Visibility
 from schema.analysis import QueryAnalysis
 from schema.extensions.query_limits import Limits
@@ -37,6 +38,7 @@ class Context:
     access: Access
     limits: Limits
     mailer: Mailer
+    settings: Settings
     rate_limit: RateLimitDecision | None = None  # this request's charge against its budget
     analysis: QueryAnalysis | None = None  # what QueryLimits measured, before execution
     tags: ResponseTags = field(default_factory=ResponseTags)  # for caches (api/caching.py)

@@ -44,6 +44,14 @@ WRITABLE_TABLES = (
     "newsletter_subscribers",
     "api_keys",
     "audit_log",
+    "images",
+    "jobs",
+    "events",
+    "change_log",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "source_feeds",
+    "ingested_entries",
 )
 # Bookkeeping that any authenticated request may update, and that is not content.
 IGNORED_COLUMNS = {"api_keys": "last_used_at"}

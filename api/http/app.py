@@ -1,4 +1,5 @@
-"""The ASGI application: `/graphql` behind the access guard, health checks and metrics.
+"""The ASGI application: `/graphql` and the feeds behind the access guard, health checks and
+metrics, and (with BROADSHEET_WORKER_IN_SERVE) a background worker.
 
 `create_app` wires the shared resources once per process: database engines, the one Redis
 client (api/redis.py), access control, persisted queries and the response cache. Migrations are
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,17 +32,20 @@ from api.embedded import normalize_database_url
 from api.fanout import LiveHub
 from api.http.admission import Admission, AdmissionPolicy
 from api.http.clients import ClientIdentity
+from api.http.feeds import FeedEndpoints
 from api.http.graphql import GraphQLEndpoint, HTTPConfig
 from api.http.guard import AccessGuard
 from api.http.metrics import Metrics
 from api.http.middleware import http_middleware
 from api.http.persisted import create_persisted_queries
 from api.http.tracing import Tracing, provider_from_settings
+from api.http.worker import in_process_worker
 from api.logs import configure_logging
 from api.mail import LoggingMailer, Mailer
 from api.read_your_writes import WriteMarks
 from api.redis import connect as connect_redis
 from api.replica import Replica
+from api.secret_box import deployment_secret
 from api.settings import Settings, get_settings
 from schema.relay import CursorCodec
 from schema.root import build_schema, schema
@@ -51,14 +54,8 @@ logger = logging.getLogger(__name__)
 
 
 def cursor_secret(settings: Settings) -> bytes:
-    """The key cursors are signed with: configured, or derived from the database URL.
-
-    Deriving it keeps every replica of one deployment agreeing without extra configuration.
-    """
-    if settings.broadsheet_secret_key is not None:
-        return settings.broadsheet_secret_key.get_secret_value().encode()
-    url = settings.database_url.get_secret_value() if settings.database_url else "embedded"
-    return hashlib.sha256(b"broadsheet-cursors:" + url.encode()).digest()
+    """The key cursors are signed with: the deployment's secret (api/secret_box.py)."""
+    return deployment_secret(settings)
 
 
 async def healthz(request: Request) -> Response:
@@ -114,6 +111,7 @@ def create_app(
         AccessPolicy.from_settings(settings),
     )
     metrics = Metrics(database, live)
+    response_cache = create_response_cache(settings, redis)
     graphql = GraphQLEndpoint(
         database,
         CursorCodec(cursor_secret(settings)),
@@ -121,15 +119,17 @@ def create_app(
         mailer or LoggingMailer(),
         HTTPConfig.from_settings(settings),
         create_persisted_queries(settings, redis),
-        create_response_cache(settings, redis),
+        response_cache,
         live,
         build_schema(tracer_provider) if tracer_provider is not None else schema,
     )
+    feeds = FeedEndpoints(database, settings, response_cache)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         monitor = asyncio.create_task(replica.monitor()) if replica is not None else None
-        yield
+        async with in_process_worker(settings, database, response_cache):
+            yield
         if monitor is not None:
             monitor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -157,6 +157,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
+            *feeds.routes(access),
         ],
         lifespan=lifespan,
         # Metrics outermost, so every response is counted, preflights and refusals included;

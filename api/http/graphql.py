@@ -73,6 +73,7 @@ class HTTPConfig:
     planned: bool
     max_subscriptions: int
     websocket_origins: tuple[str, ...]
+    settings: Settings  # for resolvers that need the deployment's policies (webhooks, sync)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HTTPConfig:
@@ -83,6 +84,7 @@ class HTTPConfig:
             planned=settings.broadsheet_planned_execution,
             max_subscriptions=settings.broadsheet_live_max_subscriptions,
             websocket_origins=tuple(settings.cors_origins),
+            settings=settings,
         )
 
 
@@ -160,6 +162,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             rate_limit=rate_limit_of(request.scope),
             mailer=self.mailer,
             planned=self.config.planned,
+            settings=self.config.settings,
         )
 
     def subscription_context(self, connection: HTTPConnection, caller: Caller) -> Context:
@@ -179,6 +182,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             limits=self.config.limits,
             mailer=self.mailer,
             live=self.live,
+            settings=self.config.settings,
         )
 
     async def handle(self, request: Request, media: str | None) -> Response:

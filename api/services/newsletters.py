@@ -1,4 +1,5 @@
-"""Newsletter issues: the desk composes a day's issue, then publishes it."""
+"""Newsletter issues: the desk composes a day's issue, then publishes it (announced as
+`newsletter_issue.published`, api/events.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import live
+from api.events import EventType, emit
 from api.models import Article, Newsletter, NewsletterIssue, NewsletterItem, max_length
 from api.services import audit
 from api.services.catalogue import ApiKeyId
@@ -147,5 +149,6 @@ async def publish_newsletter_issue(
         before=before,
         after=audit.snapshot(issue),
     )
+    await emit(session, EventType.NEWSLETTER_ISSUE_PUBLISHED, issue)
     await live.notify(session, live.EventKind.NEWSLETTER_ISSUE_PUBLISHED, issue.id, now)
     return Outcome(issue)
