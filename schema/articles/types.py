@@ -11,6 +11,7 @@ import strawberry
 from api import models
 from api.errors import BadUserInput
 from api.queries.search import HIGHLIGHT_START, HIGHLIGHT_STOP
+from schema.articles import metadata
 from schema.context import Info
 from schema.images import Image, load_image
 from schema.refs import ArticleRef, AuthorRef, SectionRef, SourceRef, TagRef
@@ -144,4 +145,23 @@ class Article(Node):
     highlight: str | None = strawberry.field(
         resolver=_highlight,
         description="The matching passage with <mark> around terms; null outside a search.",
+    )
+    canonical_url: str = strawberry.field(
+        resolver=metadata.canonical_url,
+        description="The URL a page showing the story credits (rel=canonical, og:url) and "
+        "share links point to: the story at its source.",
+    )
+    share_links: list[metadata.ShareLink] = strawberry.field(
+        resolver=metadata.share_links,
+        description="Share dialogs (Facebook, X, LinkedIn, WhatsApp, e-mail) for the "
+        "canonical URL.",
+    )
+    meta_tags: list[metadata.MetaTag] = strawberry.field(
+        resolver=metadata.meta_tags,
+        description="Open Graph and Twitter card `<meta>` elements for the page head.",
+    )
+    structured_data: str = strawberry.field(
+        resolver=metadata.structured_data,
+        description="schema.org NewsArticle as JSON-LD, safe to place inside "
+        '<script type="application/ld+json"> as is.',
     )
