@@ -12,12 +12,10 @@ import asyncio
 import strawberry
 
 from api import models, page_metadata
-from api.page_metadata import StoryContext
+from api.page_metadata import ShareNetwork, StoryContext
 from schema.context import Info
 
-ShareNetwork = strawberry.enum(
-    page_metadata.ShareNetwork, description="Where a share link posts the story."
-)
+strawberry.enum(ShareNetwork, description="Where a share link posts the story.")
 
 
 @strawberry.type(description="A link that opens a network's share dialog for the story.")
