@@ -113,6 +113,16 @@ class Settings(BaseSettings):
         "is believed (none by default: the peer address is the client).",
     )
 
+    # The reader site and outgoing mail.
+    broadsheet_reader_api_key: SecretStr | None = Field(
+        default=None,
+        description="A content:read key `broadsheet reader` sends, for a rate limit of its own.",
+    )
+    broadsheet_site_url: str = Field(
+        default="http://127.0.0.1:8001",
+        description="Public URL of the reader site: mail links (confirm, unsubscribe, web view).",
+    )
+
     @model_validator(mode="after")
     def _budgets_fit_a_query(self) -> Settings:
         for name in ("broadsheet_cost_budget_anonymous", "broadsheet_cost_budget_key"):

@@ -9,6 +9,7 @@ import typer
 from api.cli.db import db_app
 from api.cli.keys import keys_app
 from api.cli.persisted import persisted_app
+from api.cli.reader import reader
 from api.cli.schema import schema_app
 from api.cli.seed import seed_app
 from api.cli.serve import demo, serve
@@ -23,6 +24,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(persisted_app, name="persisted")
 app.command()(serve)
 app.command()(demo)
+app.command()(reader)
 
 
 def main() -> None:
