@@ -122,6 +122,19 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8001",
         description="Public URL of the reader site: mail links (confirm, unsubscribe, web view).",
     )
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465; "
+        "unset: mail is written to BROADSHEET_OUTBOX_DIR instead of sent.",
+    )
+    broadsheet_mail_from: str = Field(
+        default="Eastern Briefings <briefings@broadsheet.example>",
+        description="The From header of every mail.",
+    )
+    broadsheet_outbox_dir: str | None = Field(
+        default=None,
+        description="Where mail goes without SMTP_URL (.eml files); default <data dir>/outbox.",
+    )
 
     @model_validator(mode="after")
     def _budgets_fit_a_query(self) -> Settings:

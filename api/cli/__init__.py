@@ -7,12 +7,13 @@ import logging
 import typer
 
 from api.cli.db import db_app
+from api.cli.demo import demo
 from api.cli.keys import keys_app
 from api.cli.persisted import persisted_app
 from api.cli.reader import reader
 from api.cli.schema import schema_app
 from api.cli.seed import seed_app
-from api.cli.serve import demo, serve
+from api.cli.serve import serve
 
 app = typer.Typer(
     help="Broadsheet: a headless GraphQL content API for a news network.", no_args_is_help=True

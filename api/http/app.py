@@ -31,7 +31,8 @@ from api.http.guard import AccessGuard
 from api.http.metrics import Metrics
 from api.http.middleware import http_middleware
 from api.http.persisted import create_persisted_queries
-from api.mail import LoggingMailer, Mailer
+from api.mail import Mailer
+from api.mail.sending import mailer_from_settings
 from api.redis import connect as connect_redis
 from api.settings import Settings, get_settings
 from schema.relay import CursorCodec
@@ -95,7 +96,7 @@ def create_app(
         database,
         CursorCodec(cursor_secret(settings)),
         access,
-        mailer or LoggingMailer(),
+        mailer or mailer_from_settings(settings),
         HTTPConfig.from_settings(settings),
         create_persisted_queries(settings, redis),
         create_response_cache(settings, redis),
