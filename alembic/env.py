@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from importlib import import_module
 from logging.config import fileConfig
 
 from sqlalchemy import pool
@@ -18,6 +19,9 @@ config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
+# Models kept beside api/models.py register their tables on the same metadata when imported.
+import_module("api.models_outbox")
+import_module("api.models_partners")
 target_metadata = Base.metadata
 
 

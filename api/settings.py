@@ -135,6 +135,51 @@ class Settings(BaseSettings):
         default=None,
         description="Where mail goes without SMTP_URL (.eml files); default <data dir>/outbox.",
     )
+    # Background work (api/jobs): the outbox worker, in `broadsheet worker` or inside `serve`.
+    broadsheet_worker_in_serve: bool = Field(
+        default=False, description="Run a background worker inside every `serve` process."
+    )
+    broadsheet_worker_concurrency: int = Field(
+        default=8, ge=1, le=200, description="Jobs one worker runs at once."
+    )
+    broadsheet_worker_poll_seconds: float = Field(
+        default=2.0, gt=0, le=300, description="Longest a worker waits before looking for due jobs."
+    )
+    broadsheet_job_lease_seconds: int = Field(
+        default=300, ge=10, description="A claimed job's lease; a job may run this long at most."
+    )
+    broadsheet_job_retention_hours: int = Field(
+        default=168, ge=1, description="How long finished jobs are kept for inspection."
+    )
+    # Partners: outbound requests, webhooks, sync and feeds.
+    broadsheet_allow_private_targets: bool = Field(
+        default=False,
+        description="Let webhooks and feed polling reach loopback, private and link-local "
+        "addresses over plain http (tests, on-premises receivers). Off: https to public "
+        "addresses only.",
+    )
+    broadsheet_webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="Longest one webhook delivery attempt may take."
+    )
+    broadsheet_webhook_failing_after: int = Field(
+        default=5, ge=1, description="Consecutive failed attempts that mark an endpoint failing."
+    )
+    broadsheet_sync_retention_days: int = Field(
+        default=30, ge=1, description="How long the change log (and so a sync token) lasts."
+    )
+    broadsheet_public_url: str | None = Field(
+        default=None,
+        description="The API's public base URL for feed self-links; else the request's own.",
+    )
+    broadsheet_ingest_max_bytes: int = Field(
+        default=5_000_000, ge=1024, description="Largest feed `ingest` reads."
+    )
+    broadsheet_ingest_timeout_seconds: float = Field(
+        default=20.0, gt=0, le=300, description="Longest fetching one feed may take."
+    )
+    broadsheet_feed_poll_minutes: int = Field(
+        default=15, ge=1, description="How often configured source feeds are polled."
+    )
 
     @model_validator(mode="after")
     def _budgets_fit_a_query(self) -> Settings:

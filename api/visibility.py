@@ -130,3 +130,17 @@ def unrestricted(session: Session | AsyncSession) -> Iterator[None]:
             info.pop(VISIBILITY, None)
         else:
             info[VISIBILITY] = previous
+
+
+def article_is_public(article: Article, now: datetime) -> bool:
+    """Whether readers see `article` at `now`: the row-level form of `Visibility.criteria`."""
+    return (
+        article.status is ArticleStatus.PUBLISHED
+        and article.published_at is not None
+        and article.published_at <= now
+    )
+
+
+def issue_is_public(issue: NewsletterIssue, now: datetime) -> bool:
+    """Whether readers see `issue` at `now`."""
+    return issue.published_at is not None and issue.published_at <= now

@@ -21,6 +21,7 @@ import orjson
 import strawberry
 
 from api.errors import BadUserInput
+from api.global_ids import global_id, parse_global_id
 from api.queries.pagination import Key, Page, Window
 
 DEFAULT_PAGE_SIZE = 20
@@ -79,19 +80,12 @@ def _b64decode(text: str) -> bytes:
 
 
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
-    return strawberry.ID(_b64encode(f"{type_name}:{pk}".encode()))
+    return strawberry.ID(global_id(type_name, pk))
 
 
-def from_global_id(global_id: str) -> tuple[str, int] | None:
+def from_global_id(value: str) -> tuple[str, int] | None:
     """(type name, primary key), or None when the id is not one of ours."""
-    try:
-        type_name, _, pk = _b64decode(global_id).decode("ascii").partition(":")
-        number = int(pk)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        return None
-    if not type_name or number <= 0 or to_global_id(type_name, number) != global_id:
-        return None
-    return type_name, number
+    return parse_global_id(value)
 
 
 def pk_of(global_id: str, type_name: str) -> int | None:

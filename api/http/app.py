@@ -7,7 +7,6 @@ a deploy step (`broadsheet db upgrade`), never a side effect of starting the app
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,6 +33,7 @@ from api.http.persisted import create_persisted_queries
 from api.mail import Mailer
 from api.mail.sending import mailer_from_settings
 from api.redis import connect as connect_redis
+from api.secret_box import deployment_secret
 from api.settings import Settings, get_settings
 from schema.relay import CursorCodec
 
@@ -41,14 +41,8 @@ logger = logging.getLogger(__name__)
 
 
 def cursor_secret(settings: Settings) -> bytes:
-    """The key cursors are signed with: configured, or derived from the database URL.
-
-    Deriving it keeps every replica of one deployment agreeing without extra configuration.
-    """
-    if settings.broadsheet_secret_key is not None:
-        return settings.broadsheet_secret_key.get_secret_value().encode()
-    url = settings.database_url.get_secret_value() if settings.database_url else "embedded"
-    return hashlib.sha256(b"broadsheet-cursors:" + url.encode()).digest()
+    """The key cursors are signed with: the deployment's secret (api/secret_box.py)."""
+    return deployment_secret(settings)
 
 
 async def healthz(request: Request) -> Response:

@@ -2,19 +2,22 @@
 
 Each write validates the whole input first (reads only) and writes nothing when anything is
 wrong; otherwise it writes, touches `updated_at`, records an audit entry naming the API key and
-flushes. The caller commits (api/transactions.py). Publishing lives in api/services/publishing.py.
+flushes. The caller commits (api/transactions.py). A change to a story readers can see is
+announced as `article.updated` (api/events.py). Publishing lives in api/services/publishing.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.content import slugify
+from api.events import EventType, emit
 from api.models import Article, ArticleStatus, Author, Section, Source
 from api.services import audit
 from api.services.article_fields import (
@@ -30,10 +33,12 @@ from api.services.article_fields import (
     set_tags,
     slug_taken,
 )
+from api.services.article_images import ImageData, check_image, replace_image
 from api.services.catalogue import ApiKeyId, reference
 from api.services.outcome import Outcome
 from api.services.rows import assign, save
 from api.services.validation import MISSING, Missing, Path, Problems, checked, input_path
+from api.visibility import article_is_public
 
 HEADLINE_MAX = 300
 DEK_MAX = 600
@@ -56,6 +61,7 @@ class ArticleData:
     countries: Sequence[str] | None = None
     language: str | None = None
     external_id: str | None = None
+    image: ImageData | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class ArticleChanges:
     countries: Sequence[str] | Missing | None = MISSING
     language: str | Missing | None = MISSING
     external_id: str | Missing | None = MISSING
+    image: ImageData | Missing | None = MISSING
 
 
 async def article_written(
@@ -100,7 +107,8 @@ async def create_article(
     session: AsyncSession, api_key_id: ApiKeyId, data: ArticleData
 ) -> Outcome[Article]:
     """A new draft; or, when the source already has an article with this `externalId`, an
-    update of that article (re-imports update rather than duplicate; its status is kept)."""
+    update of that article (re-imports update rather than duplicate; its status is kept, its
+    content, picture included, is replaced)."""
 
     p = Problems()
     source = await reference(session, p, input_path("source"), Source, data.source)
@@ -116,6 +124,7 @@ async def create_article(
         p.language(input_path("language"), data.language) if data.language is not None else None
     )
     external_id = p.text(input_path("externalId"), data.external_id, max_length=EXTERNAL_ID_MAX)
+    image = check_image(p, input_path("image"), data.image) if data.image is not None else None
     given_slug = (
         p.slug(input_path("slug"), data.slug, max_length=ARTICLE_SLUG_MAX)
         if data.slug is not None
@@ -171,8 +180,13 @@ async def create_article(
     await set_authors(session, article.id, authors)
     await set_tags(session, article.id, tags)
     await set_countries(session, article.id, countries)
+    if existing is not None or image is not None:
+        await replace_image(session, article, image)
     action = "article.create" if existing is None else "article.reimport"
-    return await article_written(session, api_key_id, action, article, before)
+    outcome = await article_written(session, api_key_id, action, article, before)
+    if existing is not None and article_is_public(article, datetime.now(UTC)):
+        await emit(session, EventType.ARTICLE_UPDATED, article)
+    return outcome
 
 
 async def locked_article(session: AsyncSession, article_id: int | None) -> Article | None:
@@ -240,6 +254,7 @@ async def update_article(
         session, article.source_id, external_id, article.id
     ):
         p.add(input_path("externalId"), "Another article of this source has this external id.")
+    image = checked(changes.image, lambda v: check_image(p, input_path("image"), v))
     if p:
         return Outcome.failed(p)
 
@@ -269,4 +284,9 @@ async def update_article(
         await set_tags(session, article.id, tags)
     if not isinstance(countries, Missing):
         await set_countries(session, article.id, countries)
-    return await article_written(session, api_key_id, "article.update", article, before)
+    if not isinstance(image, Missing):
+        await replace_image(session, article, image)
+    outcome = await article_written(session, api_key_id, "article.update", article, before)
+    if article_is_public(article, datetime.now(UTC)):
+        await emit(session, EventType.ARTICLE_UPDATED, article)
+    return outcome

@@ -13,7 +13,13 @@ from api.models import AuditEntry, Base
 
 # Never copied into the trail: secrets, and generated columns that only restate other ones.
 _OMITTED = frozenset(
-    {"secret_hash", "search_vector", "confirmation_token_hash", "unsubscribe_token_hash"}
+    {
+        "secret_hash",
+        "secret_sealed",
+        "search_vector",
+        "confirmation_token_hash",
+        "unsubscribe_token_hash",
+    }
 )
 
 

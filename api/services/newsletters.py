@@ -1,4 +1,5 @@
-"""Newsletter issues: the desk composes a day's issue, then publishes it."""
+"""Newsletter issues: the desk composes a day's issue, then publishes it (announced as
+`newsletter_issue.published`, api/events.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.events import EventType, emit
 from api.models import Article, Newsletter, NewsletterIssue, NewsletterItem
 from api.services import audit
 from api.services.catalogue import ApiKeyId
@@ -146,4 +148,5 @@ async def publish_newsletter_issue(
         before=before,
         after=audit.snapshot(issue),
     )
+    await emit(session, EventType.NEWSLETTER_ISSUE_PUBLISHED, issue)
     return Outcome(issue)
