@@ -30,8 +30,6 @@ from api.http.guard import AccessGuard
 from api.http.metrics import Metrics
 from api.http.middleware import http_middleware
 from api.http.persisted import create_persisted_queries
-from api.mail import Mailer
-from api.mail.sending import mailer_from_settings
 from api.redis import connect as connect_redis
 from api.secret_box import deployment_secret
 from api.settings import Settings, get_settings
@@ -74,7 +72,6 @@ def connect_database(settings: Settings) -> Database:
 def create_app(
     settings: Settings | None = None,
     database: Database | None = None,
-    mailer: Mailer | None = None,
 ) -> Starlette:
     """Build the application. Pass `database` to share engines (tests); otherwise one is made."""
     settings = settings or get_settings()
@@ -90,7 +87,6 @@ def create_app(
         database,
         CursorCodec(cursor_secret(settings)),
         access,
-        mailer or mailer_from_settings(settings),
         HTTPConfig.from_settings(settings),
         create_persisted_queries(settings, redis),
         create_response_cache(settings, redis),
@@ -128,5 +124,4 @@ def create_app(
     app.state.database = database
     app.state.access = access
     app.state.redis = redis
-    app.state.mailer = graphql.mailer
     return app

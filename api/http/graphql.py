@@ -43,7 +43,6 @@ from api.http.responses import (
     request_error_response,
     shared_response,
 )
-from api.mail import Mailer
 from api.settings import Settings
 from schema.context import Context
 from schema.extensions.query_limits import Limits
@@ -80,7 +79,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         database: Database,
         codec: CursorCodec,
         access: Access,
-        mailer: Mailer,
         config: HTTPConfig,
         persisted: PersistedQueries,
         response_cache: ResponseCache,
@@ -93,7 +91,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.database = database
         self.codec = codec
         self.access = access
-        self.mailer = mailer
         self.config = config
         self.persisted = persisted
         self.response_cache = response_cache
@@ -133,7 +130,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             access=self.access,
             limits=self.config.limits,
             rate_limit=rate_limit_of(request.scope),
-            mailer=self.mailer,
         )
 
     async def handle(self, request: Request, media: str | None) -> Response:

@@ -1,16 +1,8 @@
-"""Outgoing mail for newsletter sign-up: a small protocol, so any provider can be plugged in.
-
-Broadsheet sends no mail itself. `LoggingMailer` (the default) only logs that a confirmation
-link was issued, never the address or the token.
-"""
+"""What a confirmation mail says: the links that confirm a subscription and cancel it."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from typing import Protocol
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -22,16 +14,3 @@ class ConfirmationMessage:
     email: str
     confirmation_token: str
     unsubscribe_token: str
-
-
-class Mailer(Protocol):
-    async def send_confirmation(self, message: ConfirmationMessage) -> None: ...
-
-
-class LoggingMailer:
-    """Logs that a message would be sent; personal data and tokens stay out of the log."""
-
-    async def send_confirmation(self, message: ConfirmationMessage) -> None:
-        logger.info(
-            "confirmation link for %s issued (no mailer configured)", message.newsletter_slug
-        )

@@ -9,6 +9,7 @@ from datetime import datetime
 import strawberry
 
 from api import models
+from api.content import format_byline
 from api.errors import BadUserInput
 from api.queries.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 from schema.articles import metadata
@@ -20,12 +21,6 @@ from schema.relay import MAX_PAGE_SIZE, Node, id_field, renders
 DEFAULT_RELATED = 5
 
 ArticleRow = models.Article
-
-
-def format_byline(names: list[str]) -> str:
-    if len(names) <= 1:
-        return f"By {''.join(names)}"
-    return f"By {', '.join(names[:-1])} and {names[-1]}"
 
 
 async def _byline(root: strawberry.Parent[ArticleRow], info: Info) -> str:
