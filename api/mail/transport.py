@@ -72,7 +72,10 @@ class SmtpTransport:
                 timeout=self.timeout,
             )
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-            raise MailNotSent(f"{type(error).__name__}: {error}") from error
+            # The server's words may quote the address: keep only the kind and the code.
+            code = getattr(error, "code", None)
+            detail = f"{type(error).__name__}" + (f" {code}" if code else "")
+            raise MailNotSent(f"{detail} from {self.hostname}:{self.port}") from error
 
     def describe(self) -> str:
         return f"SMTP server {self.hostname}:{self.port}"
