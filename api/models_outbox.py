@@ -97,8 +97,8 @@ class Event(Base):
 class ChangeRecord(Base):
     """A change to a synced entity, with the writing transaction's id (`pg_current_xact_id`).
 
-    `public`: readers could see the entity before or after the change (a change readers must
-    hear about); `deleted`: the row is gone.
+    `public`: the entity was or is published, so readers may need to hear about the change
+    (the clock is left out on purpose: see migration 0003); `deleted`: the row is gone.
     """
 
     __tablename__ = "change_log"

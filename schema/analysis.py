@@ -70,6 +70,9 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("Article", "shareLinks"): 5,
     ("Article", "metaTags"): 25,
     ("NewsletterIssue", "items"): 25,
+    # A sync page holds at most `first` (at most 100) of each.
+    ("SyncPage", "changed"): 100,
+    ("SyncPage", "tombstones"): 100,
 }
 DEFAULT_LIST_SIZE = 10
 # Scalar fields that cost a statement of their own.
@@ -90,7 +93,8 @@ LIST_TAG_TYPES: dict[tuple[str, str], str] = {("NewsletterIssue", "items"): "Art
 # Single objects picked from a list (the newest issue): they change when that list does.
 PICKED_FROM_LISTS: dict[tuple[str, str], str] = {("Newsletter", "latestIssue"): "NewsletterIssue"}
 # Fields whose value depends on who asks: a response holding one is never shared.
-PRIVATE_TYPES = frozenset({"Viewer", "RateLimit"})
+# A sync page depends on its token and on time, and is tagged with no purge keys.
+PRIVATE_TYPES = frozenset({"Viewer", "RateLimit", "SyncPage"})
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 
 

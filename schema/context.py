@@ -13,6 +13,7 @@ from api.access.policy import Access, Caller
 from api.access.principal import Principal
 from api.access.ratelimit import RateLimitDecision
 from api.caching import ResponseTags
+from api.settings import Settings
 from api.visibility import Visibility
 from schema.analysis import QueryAnalysis
 from schema.extensions.query_limits import Limits
@@ -34,6 +35,7 @@ class Context:
     caller: Caller
     access: Access
     limits: Limits
+    settings: Settings
     rate_limit: RateLimitDecision | None = None  # this request's charge against its budget
     analysis: QueryAnalysis | None = None  # what QueryLimits measured, before execution
     tags: ResponseTags = field(default_factory=ResponseTags)  # for caches (api/caching.py)

@@ -32,8 +32,11 @@ from schema.sections.types import Section
 from schema.sources.mutations import SourceMutations
 from schema.sources.queries import SourceQueries
 from schema.sources.types import Source
+from schema.sync.queries import SyncQueries
 from schema.tags.queries import TagQueries
 from schema.tags.types import Tag
+from schema.webhooks.mutations import WebhookMutations
+from schema.webhooks.queries import WebhookQueries
 
 
 class BroadsheetSchema(strawberry.Schema):
@@ -54,6 +57,8 @@ class Query(
     TagQueries,
     NewsletterQueries,
     ViewerQueries,
+    SyncQueries,
+    WebhookQueries,
 ):
     """Everything a reader, an app or a partner can ask."""
 
@@ -66,6 +71,7 @@ class Mutation(
     ArticleMutations,
     NewsletterMutations,
     KeyMutations,
+    WebhookMutations,
 ):
     """Editorial writes (content:write), key management (admin) and newsletter sign-up (anyone)."""
 

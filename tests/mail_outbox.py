@@ -49,7 +49,8 @@ class MailOutbox:
     """The mail jobs' worker, and what it sent (in order)."""
 
     def __init__(self, settings: Settings, database: Database) -> None:
-        assert settings.smtp_url is None and settings.broadsheet_outbox_dir
+        assert settings.smtp_url is None
+        assert settings.broadsheet_outbox_dir
         self.folder = Path(settings.broadsheet_outbox_dir)
         resources = WorkerResources(database, settings, NoResponseCache())
         self.worker = Worker(resources, Registry(mail_jobs.JOBS), name="tests")

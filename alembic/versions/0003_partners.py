@@ -23,8 +23,9 @@ down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# `public`: readers could see the row before or after the change (as api/visibility.py decides:
-# published articles whose time has come; issues with a past publication time).
+# `public`: the row was or is published (readers see it, now or when its time comes). The clock
+# is deliberately left out: the database's and the API's clocks may differ, and a sync that
+# missed a publication because of it would never get it back.
 LOG_ARTICLE_CHANGE = """
 CREATE FUNCTION log_article_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -33,11 +34,11 @@ DECLARE
     changed_id bigint;
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        was_public := OLD.status = 'published' AND OLD.published_at <= now();
+        was_public := OLD.status = 'published';
         changed_id := OLD.id;
     END IF;
     IF TG_OP <> 'DELETE' THEN
-        is_public := NEW.status = 'published' AND NEW.published_at <= now();
+        is_public := NEW.status = 'published';
         changed_id := NEW.id;
     END IF;
     INSERT INTO change_log (xid, entity_type, entity_id, public, deleted)
@@ -55,11 +56,11 @@ DECLARE
     changed_id bigint;
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        was_public := OLD.published_at IS NOT NULL AND OLD.published_at <= now();
+        was_public := OLD.published_at IS NOT NULL;
         changed_id := OLD.id;
     END IF;
     IF TG_OP <> 'DELETE' THEN
-        is_public := NEW.published_at IS NOT NULL AND NEW.published_at <= now();
+        is_public := NEW.published_at IS NOT NULL;
         changed_id := NEW.id;
     END IF;
     INSERT INTO change_log (xid, entity_type, entity_id, public, deleted)

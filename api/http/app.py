@@ -1,4 +1,5 @@
-"""The ASGI application: `/graphql` behind the access guard, health checks and metrics.
+"""The ASGI application: `/graphql` and the feeds behind the access guard, health checks and
+metrics, and (with BROADSHEET_WORKER_IN_SERVE) a background worker.
 
 `create_app` wires the shared resources once per process: database engines, the one Redis
 client (api/redis.py), access control, persisted queries and the response cache. Migrations are
@@ -25,11 +26,13 @@ from api.caching import create_response_cache
 from api.database import Database
 from api.embedded import normalize_database_url
 from api.http.clients import ClientIdentity, parse_networks
+from api.http.feeds import FeedEndpoints
 from api.http.graphql import GraphQLEndpoint, HTTPConfig
 from api.http.guard import AccessGuard
 from api.http.metrics import Metrics
 from api.http.middleware import http_middleware
 from api.http.persisted import create_persisted_queries
+from api.http.worker import in_process_worker
 from api.redis import connect as connect_redis
 from api.secret_box import deployment_secret
 from api.settings import Settings, get_settings
@@ -83,18 +86,21 @@ def create_app(
         create_rate_limiter(redis, settings.broadsheet_redis_prefix),
         AccessPolicy.from_settings(settings),
     )
+    response_cache = create_response_cache(settings, redis)
     graphql = GraphQLEndpoint(
         database,
         CursorCodec(cursor_secret(settings)),
         access,
         HTTPConfig.from_settings(settings),
         create_persisted_queries(settings, redis),
-        create_response_cache(settings, redis),
+        response_cache,
     )
+    feeds = FeedEndpoints(database, settings, response_cache)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
+        async with in_process_worker(settings, database, response_cache):
+            yield
         if redis is not None:
             await redis.aclose()
         if owns_database:
@@ -107,6 +113,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
+            *feeds.routes(access),
         ],
         lifespan=lifespan,
         # Metrics outermost, so every response is counted, preflights and refusals included;

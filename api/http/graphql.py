@@ -61,6 +61,7 @@ class HTTPConfig:
     limits: Limits
     max_body_bytes: int
     cache_policy: CachePolicy
+    settings: Settings  # for resolvers that need the deployment's policies (webhooks, sync)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HTTPConfig:
@@ -68,6 +69,7 @@ class HTTPConfig:
             limits=Limits.from_settings(settings),
             max_body_bytes=settings.broadsheet_max_body_bytes,
             cache_policy=CachePolicy.from_settings(settings),
+            settings=settings,
         )
 
 
@@ -130,6 +132,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             access=self.access,
             limits=self.config.limits,
             rate_limit=rate_limit_of(request.scope),
+            settings=self.config.settings,
         )
 
     async def handle(self, request: Request, media: str | None) -> Response:

@@ -8,8 +8,11 @@ import strawberry
 
 from api.models import Article as ArticleRow
 from api.services import articles, publishing
+from api.services.article_images import ImageData
 from api.services.outcome import Outcome
+from api.services.validation import MISSING, Missing
 from schema.context import Info
+from schema.images import ImageInput
 from schema.mutations import UserError, actor, changed, given, run_write, user_errors
 from schema.permissions import WRITERS
 from schema.refs import ArticleRef
@@ -49,6 +52,10 @@ class ArticleInput:
         "updates that story (its content is replaced; its status, and its slug unless one is "
         "sent, are kept).",
     )
+    image: ImageInput | None = strawberry.field(
+        default=None,
+        description="The lead picture (on a re-import, absent means no picture).",
+    )
 
 
 @strawberry.input(
@@ -67,6 +74,9 @@ class ArticlePatch:
     countries: list[str] | None = strawberry.UNSET
     language: str | None = strawberry.UNSET
     external_id: str | None = strawberry.UNSET
+    image: ImageInput | None = strawberry.field(
+        default=strawberry.UNSET, description="A new lead picture; null removes it."
+    )
 
 
 @strawberry.type
@@ -79,6 +89,12 @@ class ArticlePayload:
 class DeletePayload:
     deleted_id: strawberry.ID | None
     user_errors: list[UserError]
+
+
+def _image_change(image: ImageInput | None) -> ImageData | Missing | None:
+    if image is strawberry.UNSET:
+        return MISSING
+    return image.to_data() if image is not None else None
 
 
 def article_payload(outcome: Outcome[ArticleRow]) -> ArticlePayload:
@@ -107,6 +123,7 @@ class ArticleMutations:
             countries=input.countries,
             language=input.language,
             external_id=input.external_id,
+            image=input.image.to_data() if input.image is not None else None,
         )
         return article_payload(await run_write(info, articles.create_article, actor(info), data))
 
@@ -126,6 +143,7 @@ class ArticleMutations:
             countries=given(input.countries),
             language=given(input.language),
             external_id=given(input.external_id),
+            image=_image_change(input.image),
         )
         outcome = await run_write(
             info, articles.update_article, actor(info), pk_of(id, "Article"), changes

@@ -1,0 +1,1 @@
+"""Delta sync: `sync(token:, first:)`."""

@@ -1,0 +1,1 @@
+"""Webhook endpoints for admins: register, change, remove, list, replay."""
