@@ -18,7 +18,13 @@ from tests.http_support import free_port
 
 BROADSHEET = str(Path(sys.executable).with_name("broadsheet"))
 # Variables of the developer's shell that would change what the servers do.
-CLEARED = ("REDIS_URL", "SMTP_URL", "BROADSHEET_CORS_ORIGINS", "BROADSHEET_SITE_URL")
+CLEARED = (
+    "REDIS_URL",
+    "SMTP_URL",
+    "BROADSHEET_CORS_ORIGINS",
+    "BROADSHEET_SITE_URL",
+    "BROADSHEET_WORKER_IN_SERVE",
+)
 
 
 def server_env(**overrides: str) -> dict[str, str]:
@@ -81,3 +87,14 @@ def reader_server(
     with process(args, server_env(), log) as child:
         wait_until_up(f"http://127.0.0.1:{port}/healthz", child, log)
         yield f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def worker_process(env: dict[str, str], logs: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`broadsheet worker`, draining the outbox until stopped."""
+    log = logs / "worker.log"
+    with process(["worker"], env, log) as child:
+        time.sleep(0.5)
+        if child.poll() is not None:
+            raise AssertionError(f"the worker exited:\n{log.read_text()[-3000:]}")
+        yield child

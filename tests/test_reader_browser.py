@@ -36,7 +36,7 @@ from tests.browser_support import (
 )
 from tests.conftest import scratch_database
 from tests.http_support import free_port
-from tests.servers import BROADSHEET, api_server, reader_server, server_env
+from tests.servers import BROADSHEET, api_server, reader_server, server_env, worker_process
 from tests.smtp_server import Mailbox, link_token, smtp_server, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +114,7 @@ def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         _run(["seed", "demo"], env)
         with (
             api_server(env, logs) as api,
+            worker_process(env, logs),
             reader_server(api, logs, site_port) as site_url,
             chromium(logs / "profile") as driver,
         ):

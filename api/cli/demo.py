@@ -73,6 +73,8 @@ def demo(
     if site_url not in origins and "*" not in origins:
         os.environ["BROADSHEET_CORS_ORIGINS"] = ",".join([*origins, site_url])
     os.environ.setdefault("BROADSHEET_SITE_URL", site_url)
+    # One process does it all: the API also drains the outbox (sign-up mail, issues, webhooks).
+    os.environ.setdefault("BROADSHEET_WORKER_IN_SERVE", "true")
     get_settings.cache_clear()
 
     migrations.upgrade("head", database_url())
