@@ -38,9 +38,9 @@ CHANGES = text(
     """
     SELECT id, xid, entity_type, entity_id, changed_at
     FROM change_log
-    WHERE xid >= pg_snapshot_xmin(CAST(:since AS pg_snapshot))::text::bigint
-      AND NOT pg_visible_in_snapshot(xid::text::xid8, CAST(:since AS pg_snapshot))
-      AND pg_visible_in_snapshot(xid::text::xid8, CAST(:until AS pg_snapshot))
+    WHERE xid >= pg_snapshot_xmin(CAST(CAST(:since AS text) AS pg_snapshot))::text::bigint
+      AND NOT pg_visible_in_snapshot(xid::text::xid8, CAST(CAST(:since AS text) AS pg_snapshot))
+      AND pg_visible_in_snapshot(xid::text::xid8, CAST(CAST(:until AS text) AS pg_snapshot))
       AND (xid, id) > (:after_xid, :after_id)
       AND (public OR NOT :public_only)
     ORDER BY xid, id
