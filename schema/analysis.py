@@ -77,8 +77,8 @@ LIST_SIZES: dict[tuple[str, str], int] = {
 DEFAULT_LIST_SIZE = 10
 # Scalar fields that cost a statement of their own.
 FIELD_COSTS: dict[str, int] = {"totalCount": 1}
-# Object types that wrap others at no cost of their own.
-FREE_TYPES = frozenset({"PageInfo"})
+# Object types that cost nothing of their own (wrappers, and values computed from their parent).
+FREE_TYPES = frozenset({"PageInfo", "MetaTag", "ShareLink"})
 # Lists whose members belong to their parent object (an update of the parent purges them), and
 # lists tagged as another type's (newsletter items are articles filtered by visibility).
 OWNED_LISTS = frozenset(
