@@ -348,6 +348,7 @@ def test_a_failing_api_reads_as_an_error_page_and_an_error_state(stack: Stack) -
         assert stack.driver.find_element(By.TAG_NAME, "h1").text == (
             "The news is unavailable right now"
         )
+        stack.driver.get("about:blank")  # let the server stop without waiting for the browser
     # The browser cannot reach the API: search says so instead of going blank.
     with reader_server(stack.api, stack.logs, browser_api=dead) as half:
         open_page(stack.driver, half + "/search")
@@ -355,6 +356,7 @@ def test_a_failing_api_reads_as_an_error_page_and_an_error_state(stack: Stack) -
         status = _wait_for_text(stack.driver, "#search-status")
         assert status.startswith("Search is unavailable right now")
         console_errors(stack.driver)  # the refused connection is logged, as it should be
+        stack.driver.get("about:blank")
 
 
 def test_one_click_unsubscribe_from_the_mail_header(stack: Stack) -> None:

@@ -41,4 +41,11 @@ def reader(
         api_key=key.get_secret_value() if key else None,
     )
     console.print(f"Reader at [bold]http://{host}:{port}/[/bold] (API {api})")
-    uvicorn.run(create_app(config), host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+        timeout_graceful_shutdown=3,  # browsers hold keep-alive connections open
+    )
