@@ -22,6 +22,7 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 # Models kept beside api/models.py register their tables on the same metadata when imported.
 import_module("api.models_outbox")
 import_module("api.models_partners")
+import_module("api.models_mail")
 target_metadata = Base.metadata
 
 

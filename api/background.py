@@ -11,6 +11,7 @@ from __future__ import annotations
 from api import announcer, maintenance
 from api.ingest import polling
 from api.jobs.kinds import JobKind, Registry, RetryPolicy
+from api.mail import jobs as mail_jobs
 from api.webhooks.delivery import WEBHOOK_RETRY, deliver
 from api.webhooks.endpoints import DELIVER
 from api.webhooks.fan_out import FAN_OUT, fan_out
@@ -24,6 +25,7 @@ def job_kinds() -> list[JobKind]:
         *announcer.JOBS,
         *polling.JOBS,
         *maintenance.JOBS,
+        *mail_jobs.JOBS,
     ]
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_TAGS",
     "ALLOWED_URL_SCHEMES",
+    "format_byline",
     "html_to_text",
     "make_excerpt",
     "paragraphs_to_html",
@@ -293,3 +294,10 @@ def paragraphs_to_html(paragraphs: list[str]) -> str:
         for paragraph in paragraphs
         if paragraph.strip()
     )
+
+
+def format_byline(names: list[str]) -> str:
+    """ "By A", "By A, B and C": a story's byline from its authors' names, in byline order."""
+    if len(names) <= 1:
+        return f"By {''.join(names)}"
+    return f"By {', '.join(names[:-1])} and {names[-1]}"

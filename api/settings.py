@@ -177,6 +177,28 @@ class Settings(BaseSettings):
         "is believed (none by default: the peer address is the client).",
     )
 
+    # The reader site and outgoing mail.
+    broadsheet_reader_api_key: SecretStr | None = Field(
+        default=None,
+        description="A content:read key `broadsheet reader` sends, for a rate limit of its own.",
+    )
+    broadsheet_site_url: str = Field(
+        default="http://127.0.0.1:8001",
+        description="Public URL of the reader site: mail links (confirm, unsubscribe, web view).",
+    )
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465; "
+        "unset: mail is written to BROADSHEET_OUTBOX_DIR instead of sent.",
+    )
+    broadsheet_mail_from: str = Field(
+        default="Eastern Briefings <briefings@broadsheet.example>",
+        description="The From header of every mail.",
+    )
+    broadsheet_outbox_dir: str | None = Field(
+        default=None,
+        description="Where mail goes without SMTP_URL (.eml files); default <data dir>/outbox.",
+    )
     # Background work (api/jobs): the outbox worker, in `broadsheet worker` or inside `serve`.
     broadsheet_worker_in_serve: bool = Field(
         default=False, description="Run a background worker inside every `serve` process."

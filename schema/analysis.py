@@ -67,6 +67,8 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("Section", "children"): 5,
     ("Article", "authors"): 3,
     ("Article", "tags"): 5,
+    ("Article", "shareLinks"): 5,
+    ("Article", "metaTags"): 25,
     ("NewsletterIssue", "items"): 25,
     # A sync page holds at most `first` (at most 100) of each.
     ("SyncPage", "changed"): 100,
@@ -75,11 +77,18 @@ LIST_SIZES: dict[tuple[str, str], int] = {
 DEFAULT_LIST_SIZE = 10
 # Scalar fields that cost a statement of their own.
 FIELD_COSTS: dict[str, int] = {"totalCount": 1}
-# Object types that wrap others at no cost of their own.
-FREE_TYPES = frozenset({"PageInfo"})
+# Object types that cost nothing of their own (wrappers, and values computed from their parent).
+FREE_TYPES = frozenset({"PageInfo", "MetaTag", "ShareLink"})
 # Lists whose members belong to their parent object (an update of the parent purges them), and
 # lists tagged as another type's (newsletter items are articles filtered by visibility).
-OWNED_LISTS = frozenset({("Article", "authors"), ("Article", "tags")})
+OWNED_LISTS = frozenset(
+    {
+        ("Article", "authors"),
+        ("Article", "tags"),
+        ("Article", "shareLinks"),
+        ("Article", "metaTags"),
+    }
+)
 LIST_TAG_TYPES: dict[tuple[str, str], str] = {("NewsletterIssue", "items"): "Article"}
 # Single objects picked from a list (the newest issue): they change when that list does.
 PICKED_FROM_LISTS: dict[tuple[str, str], str] = {("Newsletter", "latestIssue"): "NewsletterIssue"}

@@ -14,7 +14,6 @@ from api.access.principal import Principal
 from api.access.ratelimit import RateLimitDecision
 from api.caching import ResponseTags
 from api.fanout import LiveHub
-from api.mail import Mailer
 from api.settings import Settings
 from api.visibility import Visibility
 from schema.analysis import QueryAnalysis
@@ -37,7 +36,6 @@ class Context:
     caller: Caller
     access: Access
     limits: Limits
-    mailer: Mailer
     settings: Settings
     rate_limit: RateLimitDecision | None = None  # this request's charge against its budget
     analysis: QueryAnalysis | None = None  # what QueryLimits measured, before execution

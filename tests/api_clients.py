@@ -1,5 +1,5 @@
 """Calling the API as someone: anonymous, or with an API key of given scopes, on the shared
-test app or on one built with other settings (limits, REQUIRE_KEY, Redis, a mail outbox).
+test app or on one built with other settings (limits, REQUIRE_KEY, Redis).
 
 Also: a fingerprint of every table a write can touch, to show that a refused write changed
 nothing, and the Redis URL for Redis-backed tests (skipped, or failed in CI, when unreachable).
@@ -25,7 +25,6 @@ from api.database import Database
 from api.http.app import create_app
 from api.services import keys
 from api.settings import Settings
-from tests.mail_outbox import OutboxMailer
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -112,13 +111,11 @@ def error_codes(body: dict[str, Any]) -> list[str]:
 
 @asynccontextmanager
 async def app_client(
-    settings: Settings, database: Database, mailer: OutboxMailer | None = None, **overrides: Any
+    settings: Settings, database: Database, **overrides: Any
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Starlette]]:
     """A client on an app with `overrides` applied to the test settings."""
     # Validated like the environment would be (URLs become secrets, numbers are checked).
-    app = create_app(
-        Settings(**{**settings.model_dump(), **overrides}), database=database, mailer=mailer
-    )
+    app = create_app(Settings(**{**settings.model_dump(), **overrides}), database=database)
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

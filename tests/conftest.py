@@ -73,10 +73,17 @@ def empty_database(database_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     # No Redis here even when REDIS_URL is set (CI): shared rate-limit buckets would make tests
     # depend on each other. Redis-backed tests build their own settings with a unique prefix.
-    return Settings(database_url=database_url, broadsheet_secret_key="test-secret", redis_url=None)
+    # Mail goes to a folder of the test session's own, never to a real server.
+    return Settings(
+        database_url=database_url,
+        broadsheet_secret_key="test-secret",
+        redis_url=None,
+        smtp_url=None,
+        broadsheet_outbox_dir=str(tmp_path_factory.mktemp("outbox")),
+    )
 
 
 @pytest.fixture(scope="session")

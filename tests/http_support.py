@@ -3,13 +3,14 @@ tests/api_clients.py's `app_client`)."""
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import httpx
 
 from tests.api_clients import app_client
 
-__all__ = ["app_client", "drop_redis_prefix", "post_json"]
+__all__ = ["app_client", "drop_redis_prefix", "free_port", "post_json"]
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
@@ -37,3 +38,11 @@ async def drop_redis_prefix(url: str, prefix: str) -> None:
             await client.delete(*keys)
     finally:
         await client.aclose()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -1,5 +1,6 @@
-"""Real servers for the tests that need several processes: `broadsheet serve` as a subprocess on
-a free port, and a scratch database migrated and seeded with the demo newsroom for them.
+"""Real servers for the tests that need several processes: `broadsheet serve`, `reader` and
+`worker` as subprocesses on free ports, and a scratch database migrated and seeded with the demo
+newsroom for them.
 
 Every process is started with a deadline to come up, and stopped (SIGTERM, then SIGKILL after a
 bound) in a `finally`, so a failing test leaves nothing running. Its output goes to a file that
@@ -19,7 +20,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 from sqlalchemy import text
@@ -33,6 +34,21 @@ from api.visibility import EVERYTHING
 BROADSHEET = str(Path(sys.executable).with_name("broadsheet"))
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 30.0
+# Variables of the developer's shell that would change what the servers do.
+CLEARED = (
+    "REDIS_URL",
+    "SMTP_URL",
+    "BROADSHEET_CORS_ORIGINS",
+    "BROADSHEET_SITE_URL",
+    "BROADSHEET_WORKER_IN_SERVE",
+)
+
+
+def server_env(**overrides: str) -> dict[str, str]:
+    """This process's environment without the variables in CLEARED, plus `overrides`."""
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env.update(overrides)
+    return env
 
 
 def free_port() -> int:
@@ -72,29 +88,26 @@ async def create_key(url: str, *scopes: str, rate_limit: int | None = None) -> s
         return issued.plaintext
 
 
-class ServerProcess:
-    """`broadsheet serve` on a free port of 127.0.0.1, with the given environment."""
+class Child:
+    """`broadsheet <args>` as a subprocess with exactly the environment `env`, its output in a
+    log file; ready when `ready_url` answers 200 (or at once, without one)."""
 
-    def __init__(self, env: dict[str, str], workers: int = 1, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.workers = workers
-        self.env = {**os.environ, **env}
-        self.log = Path(tempfile.mkstemp(prefix="broadsheet-serve-", suffix=".log")[1])
+    def __init__(self, args: list[str], env: dict[str, str], ready_url: str | None) -> None:
+        self.args = args
+        self.env = env
+        self.ready_url = ready_url
+        name = f"broadsheet-{args[0]}-"
+        self.log = Path(tempfile.mkstemp(prefix=name, suffix=".log")[1])
         self.process: subprocess.Popen[bytes] | None = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/graphql"
-
-    def start(self) -> ServerProcess:
-        command = [BROADSHEET, "serve", "--port", str(self.port), "--workers", str(self.workers)]
+    def start(self) -> Self:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                command, env=self.env, stdout=log, stderr=log, start_new_session=True
+                [BROADSHEET, *self.args],
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
             )
         try:
             self.wait_ready()
@@ -108,14 +121,16 @@ class ServerProcess:
         while time.monotonic() < deadline:
             assert self.process is not None
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{self.output()}")
+                raise RuntimeError(f"{self.args[0]} exited early:\n{self.output()}")
+            if self.ready_url is None:
+                return
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                if httpx.get(self.ready_url, timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"server did not come up in {timeout} s:\n{self.output()}")
+        raise RuntimeError(f"{self.args[0]} did not come up in {timeout} s:\n{self.output()}")
 
     def terminate(self) -> None:
         """SIGTERM: stop accepting, finish what is in flight (uvicorn's graceful shutdown)."""
@@ -143,12 +158,38 @@ class ServerProcess:
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-20_000:]
 
-    def __enter__(self) -> ServerProcess:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
         self.log.unlink(missing_ok=True)
+
+
+class ServerProcess(Child):
+    """`broadsheet serve` on a free port of 127.0.0.1, with this process's environment plus
+    `env` (or, with `inherit=False`, exactly `env`)."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        workers: int = 1,
+        port: int | None = None,
+        *,
+        inherit: bool = True,
+    ) -> None:
+        self.port = port or free_port()
+        self.workers = workers
+        args = ["serve", "--port", str(self.port), "--workers", str(workers)]
+        super().__init__(args, {**os.environ, **env} if inherit else env, f"{self.url}/readyz")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
 
 
 @contextlib.contextmanager
@@ -162,3 +203,32 @@ def servers(*processes: ServerProcess) -> Iterator[tuple[ServerProcess, ...]]:
         for process in processes:
             process.stop()
             process.log.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def api_server(env: dict[str, str]) -> Iterator[str]:
+    """`broadsheet serve` on a free port, with exactly `env`; its GraphQL URL."""
+    with ServerProcess(env, inherit=False) as server:
+        yield f"{server.url}/graphql"
+
+
+@contextlib.contextmanager
+def reader_server(
+    api_url: str, port: int | None = None, browser_api: str | None = None
+) -> Iterator[str]:
+    """`broadsheet reader` on `port` (or a free one), reading `api_url`; its base URL."""
+    port = port or free_port()
+    args = ["reader", "--api", api_url, "--port", str(port)]
+    if browser_api:
+        args += ["--browser-api", browser_api]
+    with Child(args, server_env(), f"http://127.0.0.1:{port}/healthz"):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def worker_process(env: dict[str, str]) -> Iterator[Child]:
+    """`broadsheet worker`, draining the outbox until stopped."""
+    with Child(["worker"], env, None) as worker:
+        time.sleep(0.5)
+        worker.wait_ready()  # still running
+        yield worker

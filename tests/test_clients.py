@@ -13,7 +13,6 @@ from api.database import Database
 from api.http.clients import client_address, request_id_for
 from api.settings import Settings, parse_networks
 from tests.api_clients import app_client, post
-from tests.mail_outbox import OutboxMailer
 
 QUERY = "{ viewer { keyName } }"  # private, so it carries the RateLimit-* headers
 PROXY = "10.9.8.7"
@@ -54,7 +53,7 @@ def test_request_ids_are_taken_only_when_sane() -> None:
 async def peer(
     settings: Settings, database: Database, address: str, **overrides: object
 ) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client(settings, database, mailer=OutboxMailer(), **overrides) as (_, app):
+    async with app_client(settings, database, **overrides) as (_, app):
         transport = httpx.ASGITransport(app=app, client=(address, 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client

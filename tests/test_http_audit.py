@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -25,6 +24,7 @@ import uvicorn
 
 from api.http.app import create_app
 from api.settings import Settings
+from tests.http_support import free_port
 
 AUDIT_DIR = Path(__file__).parent / "http_audit"
 # SHOULD-level audits the server deliberately does not meet: id -> why (README lists them).
@@ -56,13 +56,6 @@ def node_and_modules() -> str:
             output = getattr(error, "stderr", b"") or b""
             unavailable(f"npm {command} failed in {AUDIT_DIR}: {output.decode()[-500:]}")
     return node
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")

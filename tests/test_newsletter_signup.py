@@ -7,6 +7,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,11 +16,10 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.database import Database
-from api.mail import LoggingMailer
 from api.models import NewsletterSubscriber, SubscriptionStatus
 from api.settings import Settings
 from tests.api_clients import app_client, data, error_codes, fingerprint, post
-from tests.mail_outbox import OutboxMailer
+from tests.mail_outbox import MailOutbox
 
 SUBSCRIBE = """
 mutation($newsletter: String!, $email: String!, $consent: Boolean!) {
@@ -44,12 +44,18 @@ mutation($token: String!) {
 
 
 @pytest.fixture
+def mail_settings(settings: Settings, tmp_path: Path) -> Settings:
+    """The test settings with an outbox folder of this test's own."""
+    return settings.model_copy(update={"broadsheet_outbox_dir": str(tmp_path / "outbox")})
+
+
+@pytest.fixture
 async def signup(
-    settings: Settings, database: Database
-) -> AsyncIterator[tuple[httpx.AsyncClient, OutboxMailer]]:
-    outbox = OutboxMailer()
+    mail_settings: Settings, database: Database
+) -> AsyncIterator[tuple[httpx.AsyncClient, MailOutbox]]:
+    outbox = MailOutbox(mail_settings, database)
     # A roomy sign-up budget: its own test below shows the limit.
-    async with app_client(settings, database, mailer=outbox, broadsheet_rate_limit_signup=100) as (
+    async with app_client(mail_settings, database, broadsheet_rate_limit_signup=100) as (
         client,
         _,
     ):
@@ -78,7 +84,7 @@ async def subscriber(db_session: AsyncSession, email: str) -> NewsletterSubscrib
 
 
 async def test_double_opt_in_then_unsubscribe(
-    signup: tuple[httpx.AsyncClient, OutboxMailer], db_session: AsyncSession
+    signup: tuple[httpx.AsyncClient, MailOutbox], db_session: AsyncSession
 ) -> None:
     client, outbox = signup
     email = address()
@@ -87,9 +93,12 @@ async def test_double_opt_in_then_unsubscribe(
     assert payload["userErrors"] == []
     assert payload["newsletter"] == {"slug": "eastern-briefings"}
 
+    assert await outbox.deliver() == 1  # the confirmation job, committed with the sign-up
     (message,) = outbox.outbox
     assert message.email == email.lower()
-    assert message.newsletter_name == "Eastern Briefings"
+    assert message.subject == "Confirm your subscription to Eastern Briefings"
+    assert message.confirmation_token is not None
+    assert message.unsubscribe_token is not None
     row = await subscriber(db_session, email)
     assert row.status is SubscriptionStatus.PENDING
     # Tokens are stored hashed; the plaintext exists only in the mail.
@@ -137,12 +146,13 @@ async def test_double_opt_in_then_unsubscribe(
 
 
 async def test_the_answer_never_reveals_whether_an_address_is_subscribed(
-    signup: tuple[httpx.AsyncClient, OutboxMailer], db_session: AsyncSession
+    signup: tuple[httpx.AsyncClient, MailOutbox], db_session: AsyncSession
 ) -> None:
     client, outbox = signup
     confirmed, pending, unsubscribed, fresh = address(), address(), address(), address()
     for email in (confirmed, pending, unsubscribed):
         await subscribe(client, email)
+    await outbox.deliver()
     await data(client, CONFIRM, token=outbox.outbox[0].confirmation_token)
     await data(client, CONFIRM, token=outbox.outbox[2].confirmation_token)
     await data(client, UNSUBSCRIBE, token=outbox.outbox[2].unsubscribe_token)
@@ -153,6 +163,7 @@ async def test_the_answer_never_reveals_whether_an_address_is_subscribed(
     assert all(answer == answers[-1] for answer in answers), answers
     # Same answer with the address spelled differently.
     assert await subscribe(client, confirmed.upper()) == answers[-1]
+    await outbox.deliver()
 
     # Behind the identical answers: a confirmed reader is left alone, a pending one is not
     # mailed again within minutes, a former reader and a new one get a fresh link.
@@ -163,11 +174,12 @@ async def test_the_answer_never_reveals_whether_an_address_is_subscribed(
 
 
 async def test_a_pending_reader_can_ask_for_a_new_link_later(
-    signup: tuple[httpx.AsyncClient, OutboxMailer], db_session: AsyncSession
+    signup: tuple[httpx.AsyncClient, MailOutbox], db_session: AsyncSession
 ) -> None:
     client, outbox = signup
     email = address()
     await subscribe(client, email)
+    await outbox.deliver()
     first = outbox.outbox[-1]
     # Pretend the first request was ten minutes ago.
     await db_session.execute(
@@ -177,6 +189,7 @@ async def test_a_pending_reader_can_ask_for_a_new_link_later(
     )
     await db_session.commit()
     await subscribe(client, email)
+    await outbox.deliver()
     second = outbox.outbox[-1]
     assert second.confirmation_token != first.confirmation_token
     stale = (await data(client, CONFIRM, token=first.confirmation_token))["confirmSubscription"]
@@ -186,11 +199,12 @@ async def test_a_pending_reader_can_ask_for_a_new_link_later(
 
 
 async def test_an_expired_link_does_not_confirm(
-    signup: tuple[httpx.AsyncClient, OutboxMailer], db_session: AsyncSession
+    signup: tuple[httpx.AsyncClient, MailOutbox], db_session: AsyncSession
 ) -> None:
     client, outbox = signup
     email = address()
     await subscribe(client, email)
+    await outbox.deliver()
     await db_session.execute(
         update(NewsletterSubscriber)
         .where(NewsletterSubscriber.email == email.lower())
@@ -216,7 +230,7 @@ async def test_an_expired_link_does_not_confirm(
     ],
 )
 async def test_bad_sign_ups_are_refused_and_change_nothing(
-    signup: tuple[httpx.AsyncClient, OutboxMailer],
+    signup: tuple[httpx.AsyncClient, MailOutbox],
     db_session: AsyncSession,
     newsletter: str,
     email: str,
@@ -230,16 +244,16 @@ async def test_bad_sign_ups_are_refused_and_change_nothing(
     payload = result["subscribeToNewsletter"]
     assert payload["accepted"] is False
     assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [([field], code)]
+    assert await outbox.deliver() == 0
     assert outbox.outbox == []
     assert await fingerprint(db_session) == before
 
 
-async def test_sign_ups_have_their_own_rate_limit(settings: Settings, database: Database) -> None:
-    outbox = OutboxMailer()
-    async with app_client(settings, database, mailer=outbox, broadsheet_rate_limit_signup=3) as (
-        client,
-        _,
-    ):
+async def test_sign_ups_have_their_own_rate_limit(
+    mail_settings: Settings, database: Database
+) -> None:
+    outbox = MailOutbox(mail_settings, database)
+    async with app_client(mail_settings, database, broadsheet_rate_limit_signup=3) as (client, _):
         for _ in range(3):
             assert (await subscribe(client, address()))["accepted"] is True
         refused = await post(
@@ -253,19 +267,31 @@ async def test_sign_ups_have_their_own_rate_limit(settings: Settings, database: 
         assert 1 <= retry <= 20
         assert refused.headers["Retry-After"] == str(retry)
         assert f"retry in {retry} s" in error["message"]
+        await outbox.deliver()
         assert len(outbox.outbox) == 3
         # Reading is not affected by the sign-up budget.
         assert (await data(client, "{ newsletters { slug } }"))["newsletters"]
 
 
-async def test_the_default_mailer_logs_no_address_or_token(
-    settings: Settings, database: Database, caplog: pytest.LogCaptureFixture
+async def test_a_sign_up_commits_its_mail_and_logs_no_address_or_token(
+    signup: tuple[httpx.AsyncClient, MailOutbox],
+    db_session: AsyncSession,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    client, outbox = signup
     email = address()
-    async with app_client(settings, database) as (client, app):
-        assert isinstance(app.state.mailer, LoggingMailer)
-        with caplog.at_level(logging.DEBUG):
-            assert (await subscribe(client, email))["accepted"] is True
-    assert "confirmation link for eastern-briefings" in caplog.text
+    with caplog.at_level(logging.DEBUG):
+        assert (await subscribe(client, email))["accepted"] is True
+        jobs = (
+            await db_session.execute(
+                text("SELECT kind, payload::text FROM jobs WHERE state = 'pending'")
+            )
+        ).all()
+        assert [kind for kind, _ in jobs] == ["newsletter.confirmation"]
+        assert email.lower() not in jobs[0][1]  # the job names the subscriber, not the address
+        await outbox.deliver()
+    mail = outbox.last_to(email)
+    assert mail is not None
+    assert mail.confirmation_token is not None
     assert email.lower() not in caplog.text.lower()
-    assert "reader." not in caplog.text
+    assert mail.confirmation_token not in caplog.text

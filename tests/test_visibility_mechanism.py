@@ -46,7 +46,8 @@ NODE_FIELDS = """
 """
 ARTICLE = """
   id slug url headline dek excerpt body bodyText language publishedAt updatedAt
-  readingTimeMinutes byline countries highlight
+  readingTimeMinutes byline countries highlight canonicalUrl structuredData
+  shareLinks { network label url } metaTags { attribute key content }
   section { id slug name description parent { slug } children { slug } }
   source { id slug name description url country language logo { url caption credit width height } }
   authors { id slug name bio isOrganization source { slug } avatar { url } }

@@ -8,12 +8,14 @@ import logging
 import typer
 
 from api.cli.db import db_app
+from api.cli.demo import demo
 from api.cli.ingest import feeds_app, ingest
 from api.cli.keys import keys_app
 from api.cli.persisted import persisted_app
+from api.cli.reader import reader
 from api.cli.schema import schema_app
 from api.cli.seed import seed_app
-from api.cli.serve import demo, serve
+from api.cli.serve import serve
 from api.cli.webhooks import webhooks_app
 from api.cli.worker import worker
 
@@ -29,6 +31,7 @@ app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(feeds_app, name="feeds")
 app.command()(serve)
 app.command()(demo)
+app.command()(reader)
 app.command()(worker)
 app.command()(ingest)
 

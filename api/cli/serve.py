@@ -1,26 +1,16 @@
-"""`broadsheet serve` and `broadsheet demo`: run the API (uvicorn), with or without demo content."""
+"""`broadsheet serve`: run the API (uvicorn) on a migrated database."""
 
 from __future__ import annotations
 
 import signal
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import migrations
-from api.cli.seed import load_demo
-from api.cli.session import console, database_url, run_write
+from api.cli.session import console, database_url
 from api.logs import configure_logging
-from api.models import ApiKey
-from api.services import keys
-from api.services.keys import Scope
-from api.services.outcome import Outcome
 from api.settings import get_settings
-
-DEMO_KEY_PREFIX = "demo-desk-"
 
 
 def _ensure_schema(url: str, *, embedded: bool) -> None:
@@ -81,35 +71,3 @@ def serve(
         # run the lifespan's shutdown (live events, pools) and exit.
         timeout_graceful_shutdown=settings.broadsheet_shutdown_timeout_seconds,
     )
-
-
-async def renew_demo_key(session: AsyncSession) -> Outcome[keys.IssuedKey]:
-    """A fresh desk key for trying drafts and mutations; the previous demo keys are revoked."""
-    earlier = await session.scalars(
-        select(ApiKey).where(ApiKey.name.startswith(DEMO_KEY_PREFIX), ApiKey.revoked_at.is_(None))
-    )
-    for row in earlier.all():
-        await keys.revoke_key(session, row)
-    name = f"{DEMO_KEY_PREFIX}{datetime.now(UTC):%Y%m%d%H%M%S%f}"
-    return Outcome(await keys.create_key(session, name, [Scope.CONTENT_WRITE.value]))
-
-
-def demo(
-    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-) -> None:
-    """Migrate, load the demo newsroom and serve it on http://127.0.0.1:8000/graphql."""
-    migrations.upgrade("head", database_url())
-    counts = load_demo()
-    console.print(
-        f"Demo newsroom ready: {counts.get('articles', 0)} articles, "
-        f"{counts.get('sources', 0)} sources, "
-        f"{counts.get('newsletter_issues', 0)} newsletter issues."
-    )
-    issued = run_write(renew_demo_key).value
-    assert issued is not None
-    console.print(
-        "Demo editorial key (content:write; shown once, replaced on the next `broadsheet demo`):"
-    )
-    typer.echo(issued.plaintext)
-    serve(host=host, port=port, workers=1)

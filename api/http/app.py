@@ -41,7 +41,6 @@ from api.http.persisted import create_persisted_queries
 from api.http.tracing import Tracing, provider_from_settings
 from api.http.worker import in_process_worker
 from api.logs import configure_logging
-from api.mail import LoggingMailer, Mailer
 from api.read_your_writes import WriteMarks
 from api.redis import connect as connect_redis
 from api.replica import Replica
@@ -87,7 +86,6 @@ def connect_database(settings: Settings) -> Database:
 def create_app(
     settings: Settings | None = None,
     database: Database | None = None,
-    mailer: Mailer | None = None,
     tracer_provider: Any | None = None,
 ) -> Starlette:
     """Build the application. Pass `database` to share engines (tests); otherwise one is made.
@@ -116,7 +114,6 @@ def create_app(
         database,
         CursorCodec(cursor_secret(settings)),
         access,
-        mailer or LoggingMailer(),
         HTTPConfig.from_settings(settings),
         create_persisted_queries(settings, redis),
         response_cache,
@@ -174,7 +171,6 @@ def create_app(
     app.state.database = database
     app.state.access = access
     app.state.redis = redis
-    app.state.mailer = graphql.mailer
     app.state.live = live
     app.state.tracing = tracing
     return app

@@ -51,7 +51,6 @@ from api.http.responses import (
 )
 from api.http.signals import operation_name_in, refusal_in, signals_of
 from api.inputs import UnacceptableInput, check_json
-from api.mail import Mailer
 from api.settings import Settings
 from schema.context import Context
 from schema.extensions.query_limits import Limits
@@ -99,7 +98,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         database: Database,
         codec: CursorCodec,
         access: Access,
-        mailer: Mailer,
         config: HTTPConfig,
         persisted: PersistedQueries,
         response_cache: ResponseCache,
@@ -119,7 +117,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.database = database
         self.codec = codec
         self.access = access
-        self.mailer = mailer
         self.config = config
         self.persisted = persisted
         self.response_cache = response_cache
@@ -160,7 +157,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             access=self.access,
             limits=self.config.limits,
             rate_limit=rate_limit_of(request.scope),
-            mailer=self.mailer,
             planned=self.config.planned,
             settings=self.config.settings,
         )
@@ -180,7 +176,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             caller=caller,
             access=self.access,
             limits=self.config.limits,
-            mailer=self.mailer,
             live=self.live,
             settings=self.config.settings,
         )

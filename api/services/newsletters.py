@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import live
 from api.events import EventType, emit
 from api.models import Article, Newsletter, NewsletterIssue, NewsletterItem, max_length
+from api.outbox import enqueue
 from api.services import audit
 from api.services.catalogue import ApiKeyId
 from api.services.outcome import Outcome
@@ -23,6 +24,7 @@ ISSUE_TITLE_MAX = max_length(NewsletterIssue.title)
 INTRO_MAX = 10_000
 BLURB_MAX = 2_000
 MAX_ISSUE_ITEMS = 100
+ISSUE_MAIL = "newsletter.issue"  # the job that mails an issue (api/mail/jobs.py)
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,9 @@ async def publish_newsletter_issue(
     before = audit.snapshot(issue)
     issue.published_at = now
     await save(session, issue)
+    await enqueue(
+        session, ISSUE_MAIL, {"issue_id": issue.id}, dedupe_key=f"{ISSUE_MAIL}:{issue.id}"
+    )
     await audit.record(
         session,
         api_key_id=api_key_id,

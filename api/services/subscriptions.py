@@ -1,15 +1,16 @@
 """Newsletter sign-up with double opt-in: subscribe, confirm by token, unsubscribe by token.
 
 Subscribing answers the same way whether the address is new, pending, confirmed or
-unsubscribed, so the endpoint cannot be used to learn who reads what. Tokens are random
-(256 bits) and stored only as SHA-256 hashes; they reach the reader by mail, sent only after the
-transaction committed. Like every service, these flush and never commit.
+unsubscribed, so the endpoint cannot be used to learn who reads what. The confirmation mail is a
+job (`newsletter.confirmation`, api/mail/jobs.py) enqueued in the sign-up's transaction: it
+exists exactly when the sign-up commits, and is retried until the mail server takes it. Tokens
+are made when the mail is sent and stored only as SHA-256 hashes. Like every service, these
+flush and never commit.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -17,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.mail import ConfirmationMessage
 from api.models import Newsletter, NewsletterSubscriber, SubscriptionStatus
+from api.outbox import enqueue
 from api.services import audit
 from api.services.outcome import Outcome
 from api.services.validation import NOT_FOUND, FieldError, Problems
@@ -28,6 +29,7 @@ CONFIRMATION_VALID_FOR = timedelta(days=7)
 # Subscribing again within this time sends no new mail (no mail-bombing an address).
 RESEND_AFTER = timedelta(minutes=2)
 INVALID_LINK = "This link is invalid or has expired."
+CONFIRMATION_MAIL = "newsletter.confirmation"  # the job that mails the link (api/mail/jobs.py)
 
 
 def hash_token(token: str) -> str:
@@ -37,27 +39,13 @@ def hash_token(token: str) -> str:
 @dataclass(frozen=True)
 class SignUp:
     newsletter: Newsletter
-    confirmation: ConfirmationMessage | None  # None: nothing to mail (see `subscribe`)
-
-
-@dataclass(frozen=True)
-class _Tokens:
-    confirmation: str
-    unsubscribe: str
-
-    @classmethod
-    def issue(cls) -> _Tokens:
-        return cls(secrets.token_urlsafe(32), secrets.token_urlsafe(32))
-
-    def apply(self, subscriber: NewsletterSubscriber) -> None:
-        subscriber.confirmation_token_hash = hash_token(self.confirmation)
-        subscriber.unsubscribe_token_hash = hash_token(self.unsubscribe)
+    mail_queued: bool  # False: nothing to mail (see `subscribe`)
 
 
 async def subscribe(
     session: AsyncSession, newsletter_slug: str, email: str, consent: bool
 ) -> Outcome[SignUp]:
-    """Record a pending subscription; `SignUp.confirmation` is the mail to send after commit.
+    """Record a pending subscription and queue its confirmation mail (in this transaction).
 
     An address already confirmed gets no mail and no change; a pending or unsubscribed one
     gets a fresh link (at most every `RESEND_AFTER`). The caller sees the same outcome in
@@ -74,7 +62,7 @@ async def subscribe(
         return Outcome.failed(p)
 
     now = datetime.now(UTC)
-    tokens: _Tokens | None = None
+    queued = False
     try:
         # A savepoint: a concurrent sign-up for the same address may win the race below.
         async with session.begin_nested():
@@ -88,26 +76,32 @@ async def subscribe(
             )
             before = audit.snapshot(subscriber, email=None) if subscriber is not None else None
             if subscriber is None:
-                tokens = _Tokens.issue()
                 subscriber = NewsletterSubscriber(
                     newsletter_id=newsletter.id,
                     email=address,
                     status=SubscriptionStatus.PENDING,
                     consented_at=now,
                 )
-                tokens.apply(subscriber)
                 session.add(subscriber)
+                queued = True
             elif subscriber.status is not SubscriptionStatus.CONFIRMED and (
                 subscriber.status is SubscriptionStatus.UNSUBSCRIBED
                 or subscriber.consented_at <= now - RESEND_AFTER
             ):
-                tokens = _Tokens.issue()
-                tokens.apply(subscriber)
+                # The earlier link stops working; the new mail brings a new one.
+                subscriber.confirmation_token_hash = None
                 subscriber.status = SubscriptionStatus.PENDING
                 subscriber.consented_at = now
                 subscriber.confirmed_at = None
-            if tokens is not None:
+                queued = True
+            if queued:
                 await session.flush()
+                await enqueue(
+                    session,
+                    CONFIRMATION_MAIL,
+                    {"subscriber_id": subscriber.id},
+                    dedupe_key=f"{CONFIRMATION_MAIL}:{subscriber.id}",
+                )
                 await audit.record(
                     session,
                     api_key_id=None,
@@ -118,17 +112,8 @@ async def subscribe(
                 )
     except IntegrityError:
         # The other sign-up won: the same answer either way, and no second mail.
-        tokens = None
-    confirmation = None
-    if tokens is not None:
-        confirmation = ConfirmationMessage(
-            newsletter_slug=newsletter.slug,
-            newsletter_name=newsletter.name,
-            email=address,
-            confirmation_token=tokens.confirmation,
-            unsubscribe_token=tokens.unsubscribe,
-        )
-    return Outcome(SignUp(newsletter, confirmation))
+        queued = False
+    return Outcome(SignUp(newsletter, queued))
 
 
 async def _change_status(

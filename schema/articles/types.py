@@ -10,8 +10,10 @@ from datetime import datetime
 import strawberry
 
 from api import models
+from api.content import format_byline
 from api.errors import BadUserInput
 from api.queries.search import HIGHLIGHT_START, HIGHLIGHT_STOP
+from schema.articles import metadata
 from schema.batching import BATCH, BatchInfo, batched, computed, loaded
 from schema.context import Context, Info
 from schema.images import Image
@@ -21,12 +23,6 @@ from schema.relay import MAX_PAGE_SIZE, Node, id_field, renders
 DEFAULT_RELATED = 5
 
 ArticleRow = models.Article
-
-
-def format_byline(names: list[str]) -> str:
-    if len(names) <= 1:
-        return f"By {''.join(names)}"
-    return f"By {', '.join(names[:-1])} and {names[-1]}"
 
 
 async def _bylines(articles: Sequence[ArticleRow], context: Context) -> list[str]:
@@ -134,4 +130,23 @@ class Article(Node):
         resolver=_highlight,
         description="The matching passage with <mark> around terms; null outside a search.",
         metadata={BATCH: _highlights},
+    )
+    canonical_url: str = strawberry.field(
+        resolver=metadata.canonical_url,
+        description="The URL a page showing the story credits (rel=canonical, og:url) and "
+        "share links point to: the story at its source.",
+    )
+    share_links: list[metadata.ShareLink] = strawberry.field(
+        resolver=metadata.share_links,
+        description="Share dialogs (Facebook, X, LinkedIn, WhatsApp, e-mail) for the "
+        "canonical URL.",
+    )
+    meta_tags: list[metadata.MetaTag] = strawberry.field(
+        resolver=metadata.meta_tags,
+        description="Open Graph and Twitter card `<meta>` elements for the page head.",
+    )
+    structured_data: str = strawberry.field(
+        resolver=metadata.structured_data,
+        description="schema.org NewsArticle as JSON-LD, safe to place inside "
+        '<script type="application/ld+json"> as is.',
     )

@@ -117,10 +117,9 @@ class NewsletterMutations:
     async def subscribe_to_newsletter(
         self, info: Info, newsletter: str, email: str, consent: bool
     ) -> SubscribePayload:
+        # The confirmation mail is a job committed with the sign-up (api/mail/jobs.py).
         outcome = await run_write(info, subscriptions.subscribe, newsletter, email, consent)
         signup = outcome.value
-        if signup is not None and signup.confirmation is not None:
-            await info.context.mailer.send_confirmation(signup.confirmation)  # after the commit
         return SubscribePayload(
             accepted=signup is not None,
             message=SIGNUP_ACCEPTED if signup is not None else None,
