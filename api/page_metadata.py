@@ -16,6 +16,14 @@ from urllib.parse import quote, urlencode
 import orjson
 
 from api.models import Article, Author, Image, Section, Source, Tag
+from api.queries.records import (
+    ArticleRecord,
+    AuthorRecord,
+    ImageRecord,
+    SectionRecord,
+    SourceRecord,
+    TagRecord,
+)
 
 # Google shows at most 110 characters of a NewsArticle headline.
 JSON_LD_HEADLINE_MAX = 110
@@ -49,25 +57,26 @@ class MetaTag:
 class StoryContext:
     """An article with the rows its page metadata mentions."""
 
-    article: Article
-    source: Source
-    section: Section
-    authors: Sequence[Author]
-    tags: Sequence[Tag]
-    image: Image | None
-    source_logo: Image | None = None
+    article: Article | ArticleRecord
+    source: Source | SourceRecord
+    section: Section | SectionRecord
+    authors: Sequence[Author | AuthorRecord]
+    tags: Sequence[Tag | TagRecord]
+    image: Image | ImageRecord | None
+    source_logo: Image | ImageRecord | None = None
+    word_count: int = 0  # of the body, for JSON-LD
 
 
-def canonical_url(article: Article) -> str:
+def canonical_url(article: Article | ArticleRecord) -> str:
     return article.url
 
 
-def description_of(article: Article) -> str:
+def description_of(article: Article | ArticleRecord) -> str:
     """The one-sentence summary previews show: the standfirst, else the excerpt."""
     return article.dek or article.excerpt
 
 
-def share_links(article: Article) -> list[ShareLink]:
+def share_links(article: Article | ArticleRecord) -> list[ShareLink]:
     """Links that open each network's share dialog for the story's canonical URL."""
     url = canonical_url(article)
     headline = article.headline
@@ -150,7 +159,7 @@ def meta_tags(story: StoryContext) -> list[MetaTag]:
     return tags
 
 
-def _author_node(author: Author) -> dict[str, str]:
+def _author_node(author: Author | AuthorRecord) -> dict[str, str]:
     return {"@type": "Organization" if author.is_organization else "Person", "name": author.name}
 
 
@@ -179,7 +188,7 @@ def news_article(story: StoryContext) -> dict[str, object]:
         "keywords": [tag.name for tag in story.tags],
         "author": authors,
         "publisher": publisher,
-        "wordCount": len(article.body_text.split()),
+        "wordCount": story.word_count,
     }
     if published:
         document["datePublished"] = published

@@ -10,7 +10,8 @@ refuses to read anything, so a forgotten declaration fails loudly instead of sho
   passed, so a scheduled story appears at its time with no job running; issues that are
   published; and tags, authors and sections once a visible story uses them or they are listed
   on purpose (`visible_from`). `now` is fixed once per request, so every statement of one
-  request agrees.
+  request agrees; it is a bound parameter (`visible_at`), so the criteria themselves are built
+  once per process and a statement that is run again reuses its criteria-bearing form.
 - The editorial desk sees everything.
 - Writes, seeding and maintenance opt out visibly with `unrestricted(session)`: they must see
   every row they change, whoever asked (permission to write is checked at the API boundary).
@@ -18,13 +19,23 @@ refuses to read anything, so a forgotten declaration fails loudly instead of sho
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import weakref
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, event, func, literal_column
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Executable,
+    and_,
+    bindparam,
+    event,
+    func,
+    literal_column,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
@@ -58,34 +69,36 @@ class Visibility:
         return article.published_at  # type: ignore[no-any-return]
 
     def criteria(self) -> tuple[Any, ...]:
-        """The loader criteria that apply this visibility to a statement (none for the desk)."""
-        if self.include_unpublished:
-            return ()
-        now = self.now
-        return (
-            with_loader_criteria(
-                Article,
-                lambda article: and_(article.status == _PUBLISHED, article.published_at <= now),
-                include_aliases=True,
-                track_closure_variables=True,
-            ),
-            with_loader_criteria(
-                NewsletterIssue,
-                lambda issue: and_(issue.published_at.is_not(None), issue.published_at <= now),
-                include_aliases=True,
-                track_closure_variables=True,
-            ),
-            # Tags, bylines and sections: once a visible story uses them (api/services/listing.py).
-            *(
-                with_loader_criteria(
-                    entry,
-                    lambda row: row.visible_from <= now,
-                    include_aliases=True,
-                    track_closure_variables=True,
-                )
-                for entry in (Tag, Author, Section)
-            ),
-        )
+        """The loader criteria that apply this visibility to a statement (none for the desk);
+        they read the moment from the `visible_at` parameter (`parameters`)."""
+        return () if self.include_unpublished else _READER_CRITERIA
+
+    def parameters(self) -> dict[str, datetime]:
+        return {VISIBLE_AT: self.now}
+
+
+VISIBLE_AT = "visible_at"  # the bound parameter holding a reader's `now`
+_now: BindParameter[datetime] = bindparam(VISIBLE_AT)
+_READER_CRITERIA = (
+    with_loader_criteria(
+        Article,
+        lambda article: and_(article.status == _PUBLISHED, article.published_at <= _now),
+        include_aliases=True,
+    ),
+    with_loader_criteria(
+        NewsletterIssue,
+        lambda issue: and_(issue.published_at.is_not(None), issue.published_at <= _now),
+        include_aliases=True,
+    ),
+    # Tags, bylines and sections: once a visible story uses them (api/services/listing.py).
+    *(
+        with_loader_criteria(entry, lambda row: row.visible_from <= _now, include_aliases=True)
+        for entry in (Tag, Author, Section)
+    ),
+)
+# Statements with the reader criteria added, by the statement they were made from: a query
+# module that keeps its statements (api/queries) pays for the options once, not per execution.
+_with_criteria: weakref.WeakKeyDictionary[Executable, Executable] = weakref.WeakKeyDictionary()
 
 
 EVERYTHING = Visibility(datetime.max.replace(tzinfo=UTC), include_unpublished=True)
@@ -109,8 +122,17 @@ def _apply_visibility(state: ORMExecuteState) -> None:
             "This session declares no visibility: open it with a Visibility in `session.info` "
             "(api.database), or wrap the work in `unrestricted(session)`."
         )
-    if criteria := visibility.criteria():
-        state.statement = state.statement.options(*criteria)
+    criteria = visibility.criteria()
+    if not criteria:
+        return
+    statement = state.statement
+    visible = _with_criteria.get(statement)
+    if visible is None:
+        visible = _with_criteria[statement] = statement.options(*criteria)
+    state.statement = visible
+    parameters = state.parameters
+    assert parameters is None or isinstance(parameters, Mapping), "reads take one set"
+    state.parameters = {**(parameters or {}), **visibility.parameters()}
 
 
 def declare(session: Session | AsyncSession, visibility: Visibility) -> None:

@@ -21,11 +21,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.database import Database  # noqa: E402
-from api.http.app import create_app  # noqa: E402
-from api.settings import Settings  # noqa: E402
-from bench.fixtures import prepare_database, scenarios_for  # noqa: E402
-from bench.run import LIMITS, SECRET  # noqa: E402
+from api.database import Database
+from api.http.app import create_app
+from api.settings import Settings
+from bench.fixtures import prepare_database, scenarios_for
+from bench.run import LIMITS, SECRET
 
 
 async def profile(args: argparse.Namespace) -> None:
@@ -34,9 +34,7 @@ async def profile(args: argparse.Namespace) -> None:
     if not scenarios:
         raise SystemExit(f"no scenario named like {args.scenario!r}")
     scenario = scenarios[0]
-    settings = Settings(
-        database_url=url, **{key.lower(): value for key, value in LIMITS.items()}
-    )  # type: ignore[arg-type]
+    settings = Settings(database_url=url, **{key.lower(): value for key, value in LIMITS.items()})  # type: ignore[arg-type]
     database = Database.connect(url, settings)
     app = create_app(settings, database=database)
     transport = httpx.ASGITransport(app=app)
@@ -55,7 +53,8 @@ async def profile(args: argparse.Namespace) -> None:
     ):
         for _ in range(args.warmup):
             answer = await client.post("/graphql", json=scenario.body())
-            assert answer.status_code == 200 and b'"errors"' not in answer.content, answer.text
+            assert answer.status_code == 200, answer.text
+            assert b'"errors"' not in answer.content, answer.text
         started = time.perf_counter()
         for _ in range(args.requests):
             await client.post("/graphql", json=scenario.body())

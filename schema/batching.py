@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from schema.loaders import Loaders
 
 BATCH = "broadsheet.batch"  # the metadata key holding a field's batch function
+# The metadata key holding a field's value as a plain function of its parent (no I/O): the
+# planned executor calls it for each parent in a loop, without a coroutine.
+EACH = "broadsheet.each"
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,18 @@ def batch_of(field: Any) -> BatchFunction | None:
     metadata = getattr(field, "metadata", None) or {}
     function: BatchFunction | None = metadata.get(BATCH)
     return function
+
+
+def each_of(field: Any) -> Callable[[Any], Any] | None:
+    """The per-parent function declared on a Strawberry field (`computed`), if any."""
+    metadata = getattr(field, "metadata", None) or {}
+    function: Callable[[Any], Any] | None = metadata.get(EACH)
+    return function
+
+
+def reads(read: Callable[[Any], Any]) -> dict[str, Any]:
+    """Field metadata for a value read from the parent alone: `read(parent)`."""
+    return {EACH: read}
 
 
 def loaded(
@@ -105,12 +120,9 @@ def computed(
     def resolve(root: strawberry.Parent[Any]) -> Any:
         return compute(root)
 
-    async def batch(parents: Sequence[Any], info: BatchInfo) -> list[Any]:
-        return [compute(parent) for parent in parents]
-
     return strawberry.field(
         resolver=resolve,
         graphql_type=graphql_type,
         description=description,
-        metadata={BATCH: batch},
+        metadata=reads(compute),
     )

@@ -7,7 +7,7 @@ node's GraphQL type.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -17,7 +17,7 @@ from sqlalchemy import Select
 from api.models import Author, Source
 from api.queries import catalogue
 from api.queries.pagination import Page
-from schema.batching import BATCH, BatchInfo
+from schema.batching import BATCH, BatchInfo, reads
 from schema.context import Info
 from schema.relay import CountFn, CursorCodec, PageInfo, page_info, page_window
 
@@ -39,43 +39,34 @@ class ConnectionValue:
     count: CountFn
 
 
-def _each(read: Callable[[Any], Any]) -> dict[str, Any]:
-    """Field metadata: the planned executor reads `read(parent)` for all parents at once."""
-
-    async def batch(parents: Sequence[Any], info: BatchInfo) -> list[Any]:
-        return [read(parent) for parent in parents]
-
-    return {BATCH: batch}
-
-
 async def _counts(parents: Sequence[Any], info: BatchInfo) -> list[int]:
     return [await parent.count() for parent in parents]
 
 
 @strawberry.type
 class Edge(Generic[NodeT]):
-    @strawberry.field(metadata=_each(lambda edge: edge.cursor))
+    @strawberry.field(metadata=reads(lambda edge: edge.cursor))
     def cursor(self, root: strawberry.Parent[EdgeValue]) -> str:
         return root.cursor
 
-    @strawberry.field(metadata=_each(lambda edge: edge.node))
+    @strawberry.field(metadata=reads(lambda edge: edge.node))
     def node(self, root: strawberry.Parent[EdgeValue]) -> NodeT:
         return root.node  # type: ignore[no-any-return]
 
 
 @strawberry.type
 class Connection(Generic[NodeT]):
-    @strawberry.field(metadata=_each(lambda connection: connection.edges))
+    @strawberry.field(metadata=reads(lambda connection: connection.edges))
     def edges(self, root: strawberry.Parent[ConnectionValue]) -> list[Edge[NodeT]]:
         return root.edges  # type: ignore[return-value]
 
-    @strawberry.field(metadata=_each(lambda connection: connection.page_info))
+    @strawberry.field(metadata=reads(lambda connection: connection.page_info))
     def page_info(self, root: strawberry.Parent[ConnectionValue]) -> PageInfo:
         return root.page_info
 
     @strawberry.field(
         description="The nodes of `edges`, for clients that need no cursors.",
-        metadata=_each(lambda connection: [edge.node for edge in connection.edges]),
+        metadata=reads(lambda connection: [edge.node for edge in connection.edges]),
     )
     def nodes(self, root: strawberry.Parent[ConnectionValue]) -> list[NodeT]:
         return [edge.node for edge in root.edges]

@@ -15,6 +15,7 @@ import strawberry
 from api.errors import BadUserInput
 from api.queries import articles as queries
 from api.queries.articles import ArticleCriteria, ArticleFeed, ArticleOrder
+from api.queries.pagination import Page
 from api.queries.search import MAX_SEARCH_QUERY_LENGTH, has_search_terms
 from schema.connections import Connection, ConnectionValue, build_connection
 from schema.context import Info
@@ -129,12 +130,15 @@ async def article_connection(
     kind = _feed_kind(feed)
     window = page_window(context.cursors, kind, first, after, last, before)
     page = await context.db.run(queries.article_page, feed, window)
-    context.loaders.prime_refs(queries.ArticleRefs(*row) for row in page.rows)
+    context.loaders.prime_refs(page.items)
+    articles: Page[Any] = Page(
+        [refs.article for refs in page.items], page.keys, page.has_next_page, page.has_previous_page
+    )
 
     async def count() -> int:
         return await context.db.run(queries.count_articles, criteria)
 
-    return build_connection(context.cursors, kind, page, count)
+    return build_connection(context.cursors, kind, articles, count)
 
 
 def feed_field(pin: Callable[[Any], ArticleCriteria], description: str) -> Any:

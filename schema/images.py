@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from api import models
+from api.queries.records import ImageRecord
 from api.services.article_images import ImageData
 from schema.context import Info
 
@@ -30,7 +31,7 @@ class ImageInput:
         return ImageData(self.url, self.caption, self.credit, self.width, self.height)
 
 
-async def load_image(info: Info, image_id: int | None) -> models.Image | None:
+async def load_image(info: Info, image_id: int | None) -> models.Image | ImageRecord | None:
     """The image row with `image_id` (batched per request), or None."""
     if image_id is None:
         return None

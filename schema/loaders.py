@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from api.models import (
-    Article,
     Author,
     Image,
     Newsletter,
@@ -24,10 +23,18 @@ from api.models import (
     Source,
     Tag,
 )
-from api.queries import articles as article_queries
-from api.queries import catalogue, newsletters, search
+from api.queries import cards, catalogue, newsletters, search
 from api.queries import related as related_queries
-from api.queries.articles import ArticleRefs
+from api.queries.cards import ArticleRefs
+from api.queries.records import (
+    ArticleRecord,
+    ArticleText,
+    AuthorRecord,
+    ImageRecord,
+    SectionRecord,
+    SourceRecord,
+    TagRecord,
+)
 from schema.session import RequestSession
 
 K = TypeVar("K")
@@ -44,49 +51,57 @@ def _loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V) -> Da
 
 @dataclass
 class Loaders:
-    article_by_id: DataLoader[int, Article | None]
-    source_by_id: DataLoader[int, Source | None]
-    section_by_id: DataLoader[int, Section | None]
-    author_by_id: DataLoader[int, Author | None]
-    tag_by_id: DataLoader[int, Tag | None]
-    image_by_id: DataLoader[int, Image | None]
+    article_by_id: DataLoader[int, ArticleRecord | None]
+    text_by_article: DataLoader[int, ArticleText | None]
+    source_by_id: DataLoader[int, SourceRecord | None]
+    section_by_id: DataLoader[int, SectionRecord | None]
+    author_by_id: DataLoader[int, AuthorRecord | None]
+    tag_by_id: DataLoader[int, TagRecord | None]
+    image_by_id: DataLoader[int, ImageRecord | None]
     newsletter_by_id: DataLoader[int, Newsletter | None]
     issue_by_id: DataLoader[int, NewsletterIssue | None]
-    authors_by_article: DataLoader[int, list[Author]]
-    tags_by_article: DataLoader[int, list[Tag]]
+    authors_by_article: DataLoader[int, list[AuthorRecord]]
+    tags_by_article: DataLoader[int, list[TagRecord]]
     countries_by_article: DataLoader[int, list[str]]
-    sections_by_parent: DataLoader[int, list[Section]]
-    related_by_article: DataLoader[tuple[int, int], list[Article]]
+    sections_by_parent: DataLoader[int, list[SectionRecord]]
+    related_by_article: DataLoader[tuple[int, int], list[ArticleRecord]]
     highlight_by_article: DataLoader[tuple[str, int], str | None]
-    items_by_issue: DataLoader[int, list[tuple[NewsletterItem, Article]]]
+    items_by_issue: DataLoader[int, list[tuple[NewsletterItem, ArticleRecord]]]
     latest_issue_by_newsletter: DataLoader[int, NewsletterIssue | None]
 
     @classmethod
     def create(cls, db: RequestSession) -> Loaders:
-        def rows(model: type[catalogue.Row]) -> DataLoader[int, catalogue.Row | None]:
-            async def fetch(ids: list[int]) -> dict[int, catalogue.Row | None]:
-                return dict(await db.run(catalogue.rows_by_ids, model, ids))
+        def rows(model: catalogue.Model) -> DataLoader[int, Any]:
+            async def fetch(ids: list[int]) -> dict[int, Any]:
+                return await db.run(catalogue.rows_by_ids, model, ids)
 
             return _loader(fetch, None)
 
-        async def articles(ids: list[int]) -> dict[int, Article | None]:
-            return dict(await db.run(article_queries.articles_by_ids, ids))
+        async def articles(ids: list[int]) -> dict[int, ArticleRecord | None]:
+            found = await db.run(cards.articles_by_ids, ids)
+            loaders.prime_refs(found.values())
+            return {pk: refs.article for pk, refs in found.items()}
 
-        async def authors(ids: list[int]) -> dict[int, list[Author]]:
-            return await db.run(article_queries.authors_by_article, ids)
+        async def texts(ids: list[int]) -> dict[int, ArticleText | None]:
+            return dict(await db.run(cards.article_texts, ids))
 
-        async def tags(ids: list[int]) -> dict[int, list[Tag]]:
-            return await db.run(article_queries.tags_by_article, ids)
+        async def authors(ids: list[int]) -> dict[int, list[AuthorRecord]]:
+            return await db.run(cards.authors_by_article, ids)
+
+        async def tags(ids: list[int]) -> dict[int, list[TagRecord]]:
+            return await db.run(cards.tags_by_article, ids)
 
         async def countries(ids: list[int]) -> dict[int, list[str]]:
-            return await db.run(article_queries.countries_by_article, ids)
+            return await db.run(cards.countries_by_article, ids)
 
-        async def children(ids: list[int]) -> dict[int, list[Section]]:
+        async def children(ids: list[int]) -> dict[int, list[SectionRecord]]:
             return await db.run(catalogue.sections_by_parent, ids)
 
-        async def related(keys: list[tuple[int, int]]) -> dict[tuple[int, int], list[Article]]:
+        async def related(
+            keys: list[tuple[int, int]],
+        ) -> dict[tuple[int, int], list[ArticleRecord]]:
             # One statement per distinct `first` (in practice one per page).
-            found: dict[tuple[int, int], list[Article]] = {}
+            found: dict[tuple[int, int], list[ArticleRecord]] = {}
             for first in sorted({first for _, first in keys}):
                 ids = [article_id for article_id, size in keys if size == first]
                 by_article = await db.run(related_queries.related_articles, ids, first)
@@ -113,8 +128,14 @@ class Loaders:
         async def issues(ids: list[int]) -> dict[int, NewsletterIssue | None]:
             return dict(await db.run(newsletters.issues_by_ids, ids))
 
-        async def items(ids: list[int]) -> dict[int, list[tuple[NewsletterItem, Article]]]:
-            return await db.run(newsletters.items_by_issue, ids)
+        async def items(ids: list[int]) -> dict[int, list[tuple[NewsletterItem, ArticleRecord]]]:
+            found = await db.run(newsletters.items_by_issue, ids)
+            listed = [refs for entries in found.values() for _, refs in entries]
+            loaders.prime_refs(listed)
+            return {
+                pk: [(item, refs.article) for item, refs in entries]
+                for pk, entries in found.items()
+            }
 
         async def latest(ids: list[int]) -> dict[int, NewsletterIssue | None]:
             return dict(await db.run(newsletters.latest_issues, ids))
@@ -124,6 +145,7 @@ class Loaders:
 
         loaders = cls(
             article_by_id=_loader(articles, None),
+            text_by_article=_loader(texts, None),
             source_by_id=rows(Source),
             section_by_id=rows(Section),
             author_by_id=rows(Author),
@@ -143,8 +165,10 @@ class Loaders:
         return loaders
 
     def prime_refs(self, refs: Iterable[ArticleRefs]) -> None:
-        """Remember sections, sources and images fetched along with articles (no second query)."""
+        """Remember articles, and the sections, sources and images fetched along with them
+        (no second query)."""
         for ref in refs:
+            self.article_by_id.prime(ref.article.id, ref.article)
             self.section_by_id.prime(ref.section.id, ref.section)
             self.source_by_id.prime(ref.source.id, ref.source)
             if ref.image is not None:

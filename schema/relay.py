@@ -23,6 +23,7 @@ import strawberry
 from api.errors import BadUserInput
 from api.global_ids import global_id, parse_global_id
 from api.queries.pagination import Key, Page, Window
+from api.queries.records import RECORD_OF
 from schema.batching import computed
 
 DEFAULT_PAGE_SIZE = 20
@@ -46,11 +47,14 @@ def id_field(type_name: str) -> Any:
     return computed(lambda row: to_global_id(type_name, row.id), strawberry.ID)
 
 
-def renders(row_class: type[Any], type_name: str) -> Any:
-    """`is_type_of` for a Node type rendering `row_class` rows; notes each in the purge tags."""
+def renders(model: type[Any], type_name: str) -> Any:
+    """`is_type_of` for a Node type rendering rows of `model`: its entities (what a mutation
+    has written) and the records the read side returns (api/queries/records.py). Notes each in
+    the purge tags."""
+    row_classes = (model, RECORD_OF[model]) if model in RECORD_OF else (model,)
 
     def is_type_of(cls: type, obj: Any, info: Any) -> bool:
-        if not isinstance(obj, row_class):
+        if not isinstance(obj, row_classes):
             return False
         tags = getattr(info.context, "tags", None)
         if tags is not None:

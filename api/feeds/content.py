@@ -12,16 +12,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Article, Author, Image, Section, Source, Tag
-from api.queries.articles import (
-    ArticleCriteria,
-    ArticleFeed,
-    article_page,
-    authors_by_article,
-    tags_by_article,
-)
+from api.models import Article, Author, Section, Source, Tag
+from api.queries.articles import ArticleCriteria, ArticleFeed, article_page
+from api.queries.cards import article_texts, authors_by_article, tags_by_article
 from api.queries.catalogue import row_by_slug
 from api.queries.pagination import Window
+from api.queries.records import (
+    ArticleRecord,
+    AuthorRecord,
+    ImageRecord,
+    SectionRecord,
+    SourceRecord,
+    TagRecord,
+)
 
 FEED_SIZE = 50
 NEWS_SITEMAP_HOURS = 48
@@ -49,18 +52,19 @@ _MODELS: dict[Scope, Any] = {
 
 @dataclass(frozen=True)
 class FeedItem:
-    article: Article
-    section: Section
-    source: Source
-    image: Image | None
-    authors: list[Author]
-    tags: list[Tag]
+    article: ArticleRecord
+    section: SectionRecord
+    source: SourceRecord
+    image: ImageRecord | None
+    authors: list[AuthorRecord]
+    tags: list[TagRecord]
+    body_html: str
 
 
 @dataclass(frozen=True)
 class FeedContent:
     scope: Scope
-    subject: Section | Source | Tag | Author | None  # None for the front page
+    subject: SectionRecord | SourceRecord | TagRecord | AuthorRecord | None  # None: front page
     items: list[FeedItem]
 
     @property
@@ -97,14 +101,21 @@ async def feed_content(session: AsyncSession, scope: Scope, slug: str | None) ->
     page = await article_page(
         session, ArticleFeed(criteria=_criteria(scope, subject)), Window(first=FEED_SIZE)
     )
-    ids = [article.id for article in page.items]
+    ids = [refs.article.id for refs in page.items]
     authors = await authors_by_article(session, ids)
     tags = await tags_by_article(session, ids)
+    texts = await article_texts(session, ids)
     items = [
         FeedItem(
-            article, section, source, image, authors.get(article.id, []), tags.get(article.id, [])
+            article,
+            section,
+            source,
+            image,
+            authors.get(article.id, []),
+            tags.get(article.id, []),
+            texts[article.id].body_html,
         )
-        for article, section, source, image in page.rows
+        for article, section, source, image in page.items
     ]
     return FeedContent(scope, subject, items)
 

@@ -92,7 +92,7 @@ def rss(feed: FeedContent, links: FeedLinks) -> bytes:
         _sub(entry, "guid", _item_id(item), isPermaLink="false")
         _sub(entry, "pubDate", format_datetime(_published(item).astimezone(UTC), usegmt=True))
         _sub(entry, "description", article.excerpt)
-        _sub(entry, f"{{{CONTENT}}}encoded", article.body_html)
+        _sub(entry, f"{{{CONTENT}}}encoded", item.body_html)
         for name in _byline(item):
             _sub(entry, f"{{{DC}}}creator", name)
         for category in _categories(item):
@@ -129,7 +129,7 @@ def atom(feed: FeedContent, links: FeedLinks) -> bytes:
         for category in _categories(item):
             _sub(entry, f"{{{ATOM}}}category", term=category)
         _sub(entry, f"{{{ATOM}}}summary", article.excerpt, type="text")
-        _sub(entry, f"{{{ATOM}}}content", article.body_html, type="html")
+        _sub(entry, f"{{{ATOM}}}content", item.body_html, type="html")
         if item.image is not None:
             _sub(entry, f"{{{ATOM}}}link", href=item.image.url, rel="enclosure")
     return _xml(root)
@@ -145,7 +145,7 @@ def json_feed(feed: FeedContent, links: FeedLinks) -> bytes:
             "url": article.url,
             "title": article.headline,
             "summary": article.excerpt,
-            "content_html": article.body_html,
+            "content_html": item.body_html,
             "date_published": _published(item).astimezone(UTC).isoformat(),
             "date_modified": article.updated_at.astimezone(UTC).isoformat(),
             "authors": [{"name": name} for name in _byline(item)],

@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.content import format_byline
 from api.mail.compose import IssueContent, IssueStory
 from api.mail.links import SiteLinks
-from api.models import Newsletter, NewsletterIssue, Section, Source
-from api.queries import articles as article_queries
-from api.queries import catalogue
+from api.models import Newsletter, NewsletterIssue
+from api.queries.cards import authors_by_article
 from api.queries.newsletters import items_by_issue
 
 
@@ -26,22 +25,16 @@ async def issue_content(
         return None
     newsletter = await session.get_one(Newsletter, issue.newsletter_id)
     items = (await items_by_issue(session, [issue.id])).get(issue.id, [])
-    articles = [article for _, article in items]
-    ids = [article.id for article in articles]
-    sections = await catalogue.rows_by_ids(session, Section, [a.section_id for a in articles])
-    sources = await catalogue.rows_by_ids(session, Source, [a.source_id for a in articles])
-    authors = await article_queries.authors_by_article(session, ids)
-    section_names = {pk: row.name for pk, row in sections.items()}
+    authors = await authors_by_article(session, [refs.article.id for _, refs in items])
     stories = []
-    for item, article in items:
-        source = sources[article.source_id]
+    for item, (article, section, source, _) in items:
         names = [author.name for author in authors.get(article.id, [])] or [source.name]
         published = (article.published_at or article.created_at).astimezone(UTC).date()
         stories.append(
             IssueStory(
                 headline=article.headline,
                 blurb=item.blurb if item.blurb is not None else article.excerpt,
-                section=section_names.get(article.section_id, ""),
+                section=section.name,
                 byline=format_byline(names),
                 source=source.name,
                 published=published,

@@ -8,19 +8,22 @@ api/queries/search.py.
 from __future__ import annotations
 
 import enum
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, fields
 from datetime import datetime
-from typing import Any, NamedTuple
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
+    any_,
+    bindparam,
     exists,
     func,
     select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -31,12 +34,21 @@ from api.models import (
     ArticleStatus,
     ArticleTag,
     Author,
-    Image,
     Section,
     Source,
     Tag,
 )
-from api.queries.pagination import Page, SortKey, Window, fetch_page
+from api.queries.cards import ArticleRefs, refs_of, with_refs
+from api.queries.pagination import (
+    Page,
+    SortKey,
+    Window,
+    WindowShape,
+    fetch_page,
+    page_statement,
+    shape_of,
+    window_of,
+)
 from api.queries.search import matches, relevance
 from api.visibility import Visibility, visibility_of
 
@@ -76,73 +88,112 @@ class ArticleFeed:
     order: ArticleOrder = ArticleOrder.PUBLISHED_AT_DESC
 
 
-def _section_subtree(slugs: Sequence[str] | None, root_id: int | None) -> Select[int]:
-    """Ids of the named sections and all their descendants (a section page shows its children)."""
+def _section_subtree(by_slug: bool) -> Select[int]:
+    """Ids of the named sections (`sections`) or of one (`section_id`) and all their
+    descendants: a section page shows its children's stories too."""
     start = select(Section.id)
-    start = start.where(Section.slug.in_(slugs)) if slugs else start.where(Section.id == root_id)
+    if by_slug:
+        start = start.where(Section.slug == any_(bindparam("sections", type_=_SLUGS)))
+    else:
+        start = start.where(Section.id == bindparam("section_id"))
     tree = start.cte("section_tree", recursive=True)
     child = aliased(Section)
     tree = tree.union_all(select(child.id).where(child.parent_id == tree.c.id))
     return select(tree.c.id)
 
 
+_SLUGS = ARRAY(String)
+# What about a criteria changes its statement: which fields are set (and how many tags).
+CriteriaShape = tuple[int, ...]
+
+
+def criteria_shape(criteria: ArticleCriteria) -> CriteriaShape:
+    return tuple(
+        len(value) if isinstance(value, tuple) else int(value is not None)
+        for value in astuple(criteria)
+    )
+
+
+def criteria_parameters(criteria: ArticleCriteria) -> dict[str, Any]:
+    """The values `_conditions` binds for `criteria`."""
+    values: dict[str, Any] = {
+        "sections": list(criteria.sections),
+        "sources": list(criteria.sources),
+        "authors": list(criteria.authors),
+        "countries": [code.upper() for code in criteria.countries],
+        "published_after": criteria.published_after,
+        "published_before": criteria.published_before,
+        "query": criteria.query,
+        "section_id": criteria.section_id,
+        "source_id": criteria.source_id,
+        "author_id": criteria.author_id,
+        "tag_id": criteria.tag_id,
+    }
+    values.update({f"tag_{i}": slug for i, slug in enumerate(criteria.tags)})
+    return values
+
+
 def _conditions(criteria: ArticleCriteria) -> list[ColumnElement[bool]]:
+    """The conditions of `criteria`, its values as bound parameters (`criteria_parameters`), so
+    criteria of one shape make one statement."""
     c: list[ColumnElement[bool]] = []
     if criteria.section_id is not None:
-        c.append(Article.section_id.in_(_section_subtree(None, criteria.section_id)))
+        c.append(Article.section_id.in_(_section_subtree(by_slug=False)))
     if criteria.sections:
-        c.append(Article.section_id.in_(_section_subtree(criteria.sections, None)))
+        c.append(Article.section_id.in_(_section_subtree(by_slug=True)))
     if criteria.source_id is not None:
-        c.append(Article.source_id == criteria.source_id)
+        c.append(Article.source_id == bindparam("source_id"))
     if criteria.sources:
-        c.append(Article.source_id.in_(select(Source.id).where(Source.slug.in_(criteria.sources))))
+        sources = select(Source.id).where(Source.slug == any_(bindparam("sources", type_=_SLUGS)))
+        c.append(Article.source_id.in_(sources))
     if criteria.author_id is not None:
         c.append(
             exists().where(
                 ArticleAuthor.article_id == Article.id,
-                ArticleAuthor.author_id == criteria.author_id,
+                ArticleAuthor.author_id == bindparam("author_id"),
             )
         )
     if criteria.authors:
+        slugs = Author.slug == any_(bindparam("authors", type_=_SLUGS))
         c.append(
             exists()
             .where(ArticleAuthor.article_id == Article.id)
-            .where(
-                ArticleAuthor.author_id.in_(
-                    select(Author.id).where(Author.slug.in_(criteria.authors))
-                )
-            )
+            .where(ArticleAuthor.author_id.in_(select(Author.id).where(slugs)))
         )
     if criteria.tag_id is not None:
         c.append(
             exists().where(
-                ArticleTag.article_id == Article.id, ArticleTag.tag_id == criteria.tag_id
+                ArticleTag.article_id == Article.id, ArticleTag.tag_id == bindparam("tag_id")
             )
         )
-    for tag_slug in criteria.tags:
+    for i in range(len(criteria.tags)):
+        tag = select(Tag.id).where(Tag.slug == bindparam(f"tag_{i}", type_=String))
         c.append(
-            exists()
-            .where(ArticleTag.article_id == Article.id)
-            .where(ArticleTag.tag_id.in_(select(Tag.id).where(Tag.slug == tag_slug)))
+            exists().where(ArticleTag.article_id == Article.id).where(ArticleTag.tag_id.in_(tag))
         )
     if criteria.countries:
-        codes = [code.upper() for code in criteria.countries]
         c.append(
             exists().where(
-                ArticleCountry.article_id == Article.id, ArticleCountry.country.in_(codes)
+                ArticleCountry.article_id == Article.id,
+                ArticleCountry.country == any_(bindparam("countries", type_=_SLUGS)),
             )
         )
     if criteria.published_after is not None:
-        c.append(Article.published_at >= criteria.published_after)
+        c.append(
+            Article.published_at >= bindparam("published_after", type_=Article.published_at.type)
+        )
     if criteria.published_before is not None:
-        c.append(Article.published_at < criteria.published_before)
+        c.append(
+            Article.published_at < bindparam("published_before", type_=Article.published_at.type)
+        )
     if criteria.query is not None:
-        c.append(matches(criteria.query))
+        c.append(matches(bindparam("query", type_=String)))
     return c
 
 
 def matching_articles(criteria: ArticleCriteria) -> Select[Article]:
-    """The articles that match `criteria` (the session's visibility narrows them further)."""
+    """The articles that match `criteria` (the session's visibility narrows them further);
+    run with `criteria_parameters(criteria)`."""
     return select(Article).where(*_conditions(criteria))
 
 
@@ -156,105 +207,74 @@ async def published_article(
         Article.status == ArticleStatus.PUBLISHED,
         Article.published_at == published_at,
     )
-    return (await session.scalars(statement)).one_or_none()
-
-
-class ArticleRefs(NamedTuple):
-    """An article with the rows nearly every client renders with it, fetched in one join."""
-
-    article: Article
-    section: Section
-    source: Source
-    image: Image | None
-
-
-def with_refs(statement: Select[*tuple[Any, ...]], article: Any = Article) -> Select[Any]:
-    """Add the article's section, source and image to `statement` (cheap primary-key joins)."""
-    return (
-        statement.add_columns(Section, Source, Image)
-        .join(Section, Section.id == article.section_id)
-        .join(Source, Source.id == article.source_id)
-        .outerjoin(Image, Image.id == article.image_id)
-    )
+    result = await session.scalars(statement, criteria_parameters(criteria))
+    return result.one_or_none()
 
 
 def _feed_keys(feed: ArticleFeed, visibility: Visibility) -> tuple[list[SortKey], bool]:
     if feed.order is ArticleOrder.RELEVANCE:
         assert feed.criteria.query is not None
-        return [relevance(feed.criteria.query, visibility), Article.id], True
+        return [relevance(bindparam("query", type_=String), visibility), Article.id], True
     descending = feed.order is ArticleOrder.PUBLISHED_AT_DESC
     return [visibility.article_sort_key(), Article.id], descending
 
 
-async def article_page(session: AsyncSession, feed: ArticleFeed, window: Window) -> Page[Article]:
+@lru_cache(maxsize=1024)
+def _page_statement(
+    shape: CriteriaShape,
+    order: ArticleOrder,
+    editorial: bool,
+    window: WindowShape,
+) -> tuple[Select[Any], int]:
+    """The statement of one page of a feed of this shape, and the number of sort keys (kept:
+    criteria, order and page size vary little, so the same few statements serve every request)."""
+    criteria = ArticleCriteria(**_placeholders(shape))
+    feed = ArticleFeed(criteria, order)
+    visibility = Visibility.editorial() if editorial else Visibility.public()
+    keys, descending = _feed_keys(feed, visibility)
+    statement = with_refs(select().where(*_conditions(criteria)))
+    page = page_statement(statement, keys, window_of(window), descending=descending)
+    return page, len(keys)
+
+
+def _placeholders(shape: CriteriaShape) -> dict[str, Any]:
+    """Criteria with this shape (stand-in values: the statement binds the real ones)."""
+    values: dict[str, Any] = {}
+    for spec, size in zip(fields(ArticleCriteria), shape, strict=True):
+        if spec.name in _LISTS:
+            values[spec.name] = ("",) * size
+        elif size:
+            values[spec.name] = _STAND_INS.get(spec.name, 0)
+    return values
+
+
+_LISTS = {"sections", "sources", "authors", "tags", "countries"}
+_STAND_INS: dict[str, Any] = {
+    "published_after": datetime.min,
+    "published_before": datetime.min,
+    "query": "",
+}
+
+
+async def article_page(
+    session: AsyncSession, feed: ArticleFeed, window: Window
+) -> Page[ArticleRefs]:
     """One page of a feed, as one statement."""
-    keys, descending = _feed_keys(feed, visibility_of(session))
-    statement = with_refs(matching_articles(feed.criteria))
-    return await fetch_page(session, statement, keys, window, descending=descending)
+    visibility = visibility_of(session)
+    statement, width = _page_statement(
+        criteria_shape(feed.criteria), feed.order, visibility.include_unpublished, shape_of(window)
+    )
+    parameters = criteria_parameters(feed.criteria)
+    return await fetch_page(session, statement, window, width, refs_of, parameters)
+
+
+@lru_cache(maxsize=256)
+def _count_statement(shape: CriteriaShape) -> Select[int]:
+    criteria = ArticleCriteria(**_placeholders(shape))
+    return select(func.count()).select_from(Article).where(*_conditions(criteria))
 
 
 async def count_articles(session: AsyncSession, criteria: ArticleCriteria) -> int:
-    statement = select(func.count()).select_from(Article).where(*_conditions(criteria))
-    return int((await session.execute(statement)).scalar_one())
-
-
-async def articles_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Article]:
-    statement = select(Article).where(Article.id.in_(ids))
-    return {article.id: article for article in (await session.scalars(statement)).all()}
-
-
-async def article_by_slug(
-    session: AsyncSession, slug: str, source_slug: str | None
-) -> list[Article]:
-    """Visible articles with this slug (several when the slug is used by several sources)."""
-    statement = select(Article).where(Article.slug == slug)
-    if source_slug is not None:
-        statement = statement.where(
-            Article.source_id
-            == select(Source.id).where(Source.slug == source_slug).scalar_subquery()
-        )
-    return list((await session.scalars(statement.order_by(Article.id).limit(2))).all())
-
-
-async def authors_by_article(
-    session: AsyncSession, article_ids: Sequence[int]
-) -> dict[int, list[Author]]:
-    statement = (
-        select(ArticleAuthor.article_id, Author)
-        .join(Author, Author.id == ArticleAuthor.author_id)
-        .where(ArticleAuthor.article_id.in_(article_ids))
-        .order_by(ArticleAuthor.article_id, ArticleAuthor.position)
-    )
-    result: dict[int, list[Author]] = defaultdict(list)
-    for article_id, author in (await session.execute(statement)).all():
-        result[article_id].append(author)
-    return result
-
-
-async def tags_by_article(
-    session: AsyncSession, article_ids: Sequence[int]
-) -> dict[int, list[Tag]]:
-    statement = (
-        select(ArticleTag.article_id, Tag)
-        .join(Tag, Tag.id == ArticleTag.tag_id)
-        .where(ArticleTag.article_id.in_(article_ids))
-        .order_by(ArticleTag.article_id, Tag.name)
-    )
-    result: dict[int, list[Tag]] = defaultdict(list)
-    for article_id, tag in (await session.execute(statement)).all():
-        result[article_id].append(tag)
-    return result
-
-
-async def countries_by_article(
-    session: AsyncSession, article_ids: Sequence[int]
-) -> dict[int, list[str]]:
-    statement = (
-        select(ArticleCountry.article_id, ArticleCountry.country)
-        .where(ArticleCountry.article_id.in_(article_ids))
-        .order_by(ArticleCountry.article_id, ArticleCountry.country)
-    )
-    result: dict[int, list[str]] = defaultdict(list)
-    for article_id, country in (await session.execute(statement)).all():
-        result[article_id].append(country)
-    return result
+    statement = _count_statement(criteria_shape(criteria))
+    counted = await session.scalar(statement, criteria_parameters(criteria))
+    return int(counted or 0)

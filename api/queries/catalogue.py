@@ -1,65 +1,94 @@
-"""Queries for the things articles hang off: sources, sections, authors, tags and images."""
+"""Queries for the things articles hang off: sources, sections, authors, tags and images.
+
+Rows come back as records (api/queries/records.py), looked up by an array of ids
+(`= ANY(:ids)`) so a statement is built once and its SQL is the same for every page.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import BigInteger, Select, String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Author, Image, Section, Source, Tag
-from api.queries.pagination import Page, SortKey, Window, fetch_page
+from api.queries.pagination import Page, SortKey, Window, fetch_page, page_statement
+from api.queries.records import (
+    RECORD_OF,
+    AuthorRecord,
+    SectionRecord,
+    SourceRecord,
+    columns,
+)
 
-Row = TypeVar("Row", Source, Section, Author, Tag, Image)
+Model = type[Source] | type[Section] | type[Author] | type[Tag] | type[Image]
+Record = TypeVar("Record")
+_IDS = bindparam("ids", type_=ARRAY(BigInteger))
 
 
-async def rows_by_ids(
-    session: AsyncSession, model: type[Row], ids: Sequence[int]
-) -> dict[int, Row]:
-    """Rows of a catalogue table by primary key (none of them has a visibility rule)."""
-    statement = select(model).where(model.id.in_(ids))
-    return {row.id: row for row in (await session.scalars(statement)).all()}
+@cache
+def _by_ids(model: Model) -> Select[Any]:
+    return select(*columns(RECORD_OF[model])).where(model.id == any_(_IDS))
 
 
-async def row_by_slug(session: AsyncSession, model: type[Row], slug: str) -> Row | None:
+@cache
+def _by_slug(model: Model) -> Select[Any]:
     if model is Image:
         raise TypeError("images have no slug")
-    return (await session.scalars(select(model).where(model.slug == slug))).one_or_none()  # type: ignore[attr-defined]
+    slug = model.slug  # type: ignore[union-attr]
+    return select(*columns(RECORD_OF[model])).where(slug == bindparam("slug", type_=String))
 
 
-async def top_level_sections(session: AsyncSession) -> list[Section]:
-    statement = (
-        select(Section).where(Section.parent_id.is_(None)).order_by(Section.position, Section.name)
-    )
-    return list((await session.scalars(statement)).all())
+async def rows_by_ids(session: AsyncSession, model: Model, ids: Sequence[int]) -> dict[int, Any]:
+    """Records of a catalogue table by primary key (tags, authors and sections only once
+    visible: api/visibility.py)."""
+    make = RECORD_OF[model]._make
+    rows = (await session.execute(_by_ids(model), {"ids": list(ids)})).all()
+    return {row[0]: make(row) for row in rows}
+
+
+async def row_by_slug(session: AsyncSession, model: Model, slug: str) -> Any | None:
+    row = (await session.execute(_by_slug(model), {"slug": slug})).one_or_none()
+    return None if row is None else RECORD_OF[model]._make(row)
+
+
+_SECTION_ORDER = (Section.position, Section.name)
+_TOP_LEVEL = (
+    select(*columns(SectionRecord)).where(Section.parent_id.is_(None)).order_by(*_SECTION_ORDER)
+)
+_CHILDREN = (
+    select(*columns(SectionRecord)).where(Section.parent_id == any_(_IDS)).order_by(*_SECTION_ORDER)
+)
+
+
+async def top_level_sections(session: AsyncSession) -> list[SectionRecord]:
+    return [SectionRecord._make(row) for row in (await session.execute(_TOP_LEVEL)).all()]
 
 
 async def sections_by_parent(
     session: AsyncSession, parent_ids: Sequence[int]
-) -> dict[int, list[Section]]:
-    statement = (
-        select(Section)
-        .where(Section.parent_id.in_(parent_ids))
-        .order_by(Section.position, Section.name)
-    )
-    result: dict[int, list[Section]] = defaultdict(list)
-    for section in (await session.scalars(statement)).all():
+) -> dict[int, list[SectionRecord]]:
+    result: dict[int, list[SectionRecord]] = defaultdict(list)
+    for row in (await session.execute(_CHILDREN, {"ids": list(parent_ids)})).all():
+        section = SectionRecord._make(row)
         assert section.parent_id is not None
         result[section.parent_id].append(section)
     return result
 
 
-def sources_in(country: str | None) -> Select[Source]:
+def sources_in(country: str | None) -> Select[Any]:
     """The sources directory, optionally of one country."""
-    statement = select(Source)
+    statement = select(*columns(SourceRecord))
     return statement if country is None else statement.where(Source.country == country.upper())
 
 
-def authors_of(source_slug: str | None) -> Select[Author]:
+def authors_of(source_slug: str | None) -> Select[Any]:
     """The authors directory, optionally those affiliated with one source."""
-    statement = select(Author)
+    statement = select(*columns(AuthorRecord))
     if source_slug is None:
         return statement
     source_id = select(Source.id).where(Source.slug == source_slug).scalar_subquery()
@@ -71,7 +100,12 @@ async def name_page(
 ) -> Page[Any]:
     """A directory page in name order."""
     keys: list[SortKey] = [model.name, model.id]
-    return await fetch_page(session, statement, keys, window, descending=False)
+    record = RECORD_OF[model]
+    width = len(record._fields)
+    paged = page_statement(statement, keys, window, descending=False)
+    return await fetch_page(
+        session, paged, window, len(keys), lambda row: record._make(row[:width])
+    )
 
 
 async def count_rows(session: AsyncSession, statement: Select[Any]) -> int:

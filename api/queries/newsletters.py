@@ -9,12 +9,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import BigInteger, Select, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Article, Newsletter, NewsletterIssue, NewsletterItem
-from api.queries.pagination import Page, SortKey, Window, fetch_page
+from api.queries.cards import ArticleRefs, refs_of, with_refs
+from api.queries.pagination import Page, SortKey, Window, fetch_page, page_statement
+
+_IDS = bindparam("ids", type_=ARRAY(BigInteger))
 
 
 async def all_newsletters(session: AsyncSession) -> list[Newsletter]:
@@ -22,7 +25,8 @@ async def all_newsletters(session: AsyncSession) -> list[Newsletter]:
 
 
 async def newsletters_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Newsletter]:
-    rows = (await session.scalars(select(Newsletter).where(Newsletter.id.in_(ids)))).all()
+    statement = select(Newsletter).where(Newsletter.id == any_(_IDS))
+    rows = (await session.scalars(statement, {"ids": list(ids)})).all()
     return {row.id: row for row in rows}
 
 
@@ -38,7 +42,8 @@ async def issue_page(
     session: AsyncSession, newsletter_id: int, window: Window
 ) -> Page[NewsletterIssue]:
     keys: list[SortKey] = [NewsletterIssue.date, NewsletterIssue.id]
-    return await fetch_page(session, _issues(newsletter_id), keys, window, descending=True)
+    statement = page_statement(_issues(newsletter_id), keys, window, descending=True)
+    return await fetch_page(session, statement, window, len(keys))
 
 
 async def count_issues(session: AsyncSession, newsletter_id: int) -> int:
@@ -51,13 +56,14 @@ async def latest_issues(
 ) -> dict[int, NewsletterIssue]:
     statement = (
         select(NewsletterIssue)
-        .where(NewsletterIssue.newsletter_id.in_(newsletter_ids))
+        .where(NewsletterIssue.newsletter_id == any_(_IDS))
         .order_by(
             NewsletterIssue.newsletter_id, NewsletterIssue.date.desc(), NewsletterIssue.id.desc()
         )
         .ext(distinct_on(NewsletterIssue.newsletter_id))
     )
-    return {issue.newsletter_id: issue for issue in (await session.scalars(statement)).all()}
+    issues = (await session.scalars(statement, {"ids": list(newsletter_ids)})).all()
+    return {issue.newsletter_id: issue for issue in issues}
 
 
 async def issue_by_date(
@@ -85,22 +91,25 @@ async def published_issue(
 
 
 async def issues_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, NewsletterIssue]:
-    statement = select(NewsletterIssue).where(NewsletterIssue.id.in_(ids))
-    return {issue.id: issue for issue in (await session.scalars(statement)).all()}
+    statement = select(NewsletterIssue).where(NewsletterIssue.id == any_(_IDS))
+    return {issue.id: issue for issue in (await session.scalars(statement, {"ids": list(ids)}))}
+
+
+_ITEMS = (
+    with_refs(select(NewsletterItem).join(Article, Article.id == NewsletterItem.article_id))
+    .where(NewsletterItem.issue_id == any_(_IDS))
+    .order_by(NewsletterItem.issue_id, NewsletterItem.position)
+)
 
 
 async def items_by_issue(
     session: AsyncSession, issue_ids: Sequence[int]
-) -> dict[int, list[tuple[NewsletterItem, Article]]]:
-    """Each issue's items in editorial order with their articles; invisible articles left out
-    (the inner join meets the session's visibility criteria)."""
-    statement = (
-        select(NewsletterItem, Article)
-        .join(Article, Article.id == NewsletterItem.article_id)
-        .where(NewsletterItem.issue_id.in_(issue_ids))
-        .order_by(NewsletterItem.issue_id, NewsletterItem.position)
-    )
-    result: dict[int, list[tuple[NewsletterItem, Article]]] = defaultdict(list)
-    for item, article in (await session.execute(statement)).all():
-        result[item.issue_id].append((item, article))
+) -> dict[int, list[tuple[NewsletterItem, ArticleRefs]]]:
+    """Each issue's items in editorial order with their articles (and the articles' sections,
+    sources and pictures); invisible articles left out (the inner join meets the session's
+    visibility criteria)."""
+    result: dict[int, list[tuple[NewsletterItem, ArticleRefs]]] = defaultdict(list)
+    for row in (await session.execute(_ITEMS, {"ids": list(issue_ids)})).all():
+        item = row[0]
+        result[item.issue_id].append((item, refs_of(row, 1)))
     return result

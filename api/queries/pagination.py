@@ -6,11 +6,11 @@ cursor positions already decoded to key tuples; `fetch_page` runs it as one stat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, tuple_
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -18,6 +18,7 @@ T = TypeVar("T")
 
 Key = tuple[Any, ...]
 SortKey = ColumnElement[Any] | InstrumentedAttribute[Any]
+DEFAULT_SIZE = 20
 
 
 @dataclass(frozen=True)
@@ -38,59 +39,95 @@ class Page(Generic[T]):
     keys: list[Key]
     has_next_page: bool
     has_previous_page: bool
-    rows: list[tuple[Any, ...]]  # everything selected per item (the item first), keys excluded
 
 
-def _beyond(keys: Sequence[SortKey], position: Key, descending: bool) -> Any:
+def first_column(row: Sequence[Any]) -> Any:
+    return row[0]
+
+
+def _beyond(keys: Sequence[SortKey], position: Sequence[Any], descending: bool) -> Any:
     """Rows strictly past `position` in the feed's direction (a row-value comparison)."""
     row = tuple_(*keys)
     return row < tuple_(*position) if descending else row > tuple_(*position)
 
 
-def _before(keys: Sequence[SortKey], position: Key, descending: bool) -> Any:
+def _before(keys: Sequence[SortKey], position: Sequence[Any], descending: bool) -> Any:
     row = tuple_(*keys)
     return row > tuple_(*position) if descending else row < tuple_(*position)
+
+
+def _position(name: str, keys: Sequence[SortKey]) -> list[BindParameter[Any]]:
+    return [bindparam(f"{name}_{i}", type_=key.type) for i, key in enumerate(keys)]
+
+
+def page_statement(
+    statement: Select[Any], keys: Sequence[SortKey], window: Window, *, descending: bool
+) -> Select[Any]:
+    """`statement` narrowed to `window`'s slice, with the keys selected last. Cursor positions
+    are bound parameters (`window_parameters`) and the page size a literal (the planner knows
+    it), so one statement serves every page of a given size: callers may keep it and run it
+    again (api/visibility.py reuses a kept statement's criteria-bearing form)."""
+    statement = statement.add_columns(*keys)
+    if window.after is not None:
+        statement = statement.where(_beyond(keys, _position("after", keys), descending))
+    if window.before is not None:
+        statement = statement.where(_before(keys, _position("before", keys), descending))
+    forward = not window.backward
+    ascending = descending != forward
+    order = [key.asc() if ascending else key.desc() for key in keys]
+    size = window.last if window.backward else window.first
+    size = DEFAULT_SIZE if size is None else size
+    return statement.order_by(*order).limit(literal(size + 1, literal_execute=True))
+
+
+def window_parameters(window: Window) -> dict[str, Any]:
+    """The cursor positions `page_statement`'s statement binds."""
+    parameters: dict[str, Any] = {}
+    for name, position in (("after", window.after), ("before", window.before)):
+        if position is not None:
+            parameters.update({f"{name}_{i}": value for i, value in enumerate(position)})
+    return parameters
+
+
+# What about a window changes its statement (not the cursor values): after? before? first, last.
+WindowShape = tuple[bool, bool, int | None, int | None]
+
+
+def shape_of(window: Window) -> WindowShape:
+    return (window.after is not None, window.before is not None, window.first, window.last)
+
+
+def window_of(shape: WindowShape) -> Window:
+    """A window of this shape (empty positions: `page_statement` binds the real ones)."""
+    after, before, first, last = shape
+    return Window(first, () if after else None, last, () if before else None)
 
 
 async def fetch_page(
     session: AsyncSession,
     statement: Select[Any],
-    keys: Sequence[SortKey],
     window: Window,
-    *,
-    descending: bool,
-) -> Page[Any]:
-    """Fetch one page of `statement`, ordered by `keys` (all in one direction).
-
-    The statement selects the item first (and may select related entities after it); the keys
-    are appended here. One extra row is read to learn whether another page follows.
-    """
-    statement = statement.add_columns(*keys)
-    if window.after is not None:
-        statement = statement.where(_beyond(keys, window.after, descending))
-    if window.before is not None:
-        statement = statement.where(_before(keys, window.before, descending))
-    forward_order = [key.desc() if descending else key.asc() for key in keys]
-    backward_order = [key.asc() if descending else key.desc() for key in keys]
+    width: int,
+    build: Callable[[Sequence[Any]], T] = first_column,
+    parameters: dict[str, Any] | None = None,
+) -> Page[T]:
+    """Run `statement` (made by `page_statement` for this window's shape, its last `width`
+    columns the sort keys) and make the page: one row more than the page is read to learn
+    whether another follows; `build` makes each item from its row."""
+    size = window.last if window.backward else window.first
+    size = DEFAULT_SIZE if size is None else size
+    bound = {**window_parameters(window), **(parameters or {})}
+    rows = list((await session.execute(statement, bound)).all())
+    more = len(rows) > size
+    rows = rows[:size]
     if window.backward:
-        assert window.last is not None
-        rows = (
-            await session.execute(statement.order_by(*backward_order).limit(window.last + 1))
-        ).all()
-        more = len(rows) > window.last
-        rows = list(reversed(rows[: window.last]))
+        rows.reverse()
         has_previous, has_next = more, window.before is not None
     else:
-        size = window.first if window.first is not None else 20
-        rows = (await session.execute(statement.order_by(*forward_order).limit(size + 1))).all()
-        more = len(rows) > size
-        rows = rows[:size]
         has_next, has_previous = more, window.after is not None
-    width = len(keys)
     return Page(
-        items=[row[0] for row in rows],
+        items=[build(row) for row in rows],
         keys=[tuple(row[-width:]) for row in rows],
         has_next_page=has_next,
         has_previous_page=has_previous,
-        rows=[tuple(row[:-width]) for row in rows],
     )

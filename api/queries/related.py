@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from api.models import Article, ArticleCountry, ArticleTag
-from api.queries.articles import ArticleRefs, with_refs
+from api.queries.cards import ArticleRefs, refs_of, with_refs
 from api.visibility import visibility_of
 
 RELATED_SECTION_NEIGHBOURS = 50
@@ -93,15 +93,17 @@ async def related_articles(
         .limit(first)
         .lateral("ranked")
     )
-    statement = with_refs(
-        select(base.id, Article)
-        .select_from(base)
-        .join(ranked, true())
-        .join(Article, Article.id == ranked.c.related_id)
+    statement = (
+        with_refs(
+            select(base.id)
+            .select_from(base)
+            .join(ranked, true())
+            .join(Article, Article.id == ranked.c.related_id)
+        )
         .where(base.id.in_(article_ids))
         .order_by(base.id, ranked.c.rank)
     )
     result: dict[int, list[ArticleRefs]] = defaultdict(list)
-    for base_id, *refs in (await session.execute(statement)).all():
-        result[base_id].append(ArticleRefs(*refs))
+    for row in (await session.execute(statement)).all():
+        result[row[0]].append(refs_of(row, 1))
     return result

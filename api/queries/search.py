@@ -24,17 +24,20 @@ RECENCY_SCALE_SECONDS = 365 * 86400.0
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
 
 
-def search_query(text: str) -> ColumnElement[Any]:
-    """A tsquery from what a user typed: quotes, -word and OR work; nothing raises."""
-    return func.websearch_to_tsquery(SEARCH_CONFIG, literal(text))
+def search_query(text: str | ColumnElement[str]) -> ColumnElement[Any]:
+    """A tsquery from what a user typed (or a parameter that will hold it): quotes, -word and
+    OR work; nothing raises."""
+    return func.websearch_to_tsquery(
+        SEARCH_CONFIG, literal(text) if isinstance(text, str) else text
+    )
 
 
-def matches(text: str) -> ColumnElement[bool]:
+def matches(text: str | ColumnElement[str]) -> ColumnElement[bool]:
     """Articles whose search vector matches `text`."""
     return Article.search_vector.op("@@")(search_query(text))
 
 
-def relevance(query: str, visibility: Visibility) -> ColumnElement[float]:
+def relevance(query: str | ColumnElement[str], visibility: Visibility) -> ColumnElement[float]:
     """ts_rank_cd (length-normalised) plus a small bonus for newer stories, in (0, 0.1).
 
     The bonus depends on the story alone (a logistic curve over its date), not on the time of

@@ -8,6 +8,7 @@ costs no extra statement per story; the rows read are noted in the response's pu
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import strawberry
 
@@ -84,4 +85,8 @@ async def meta_tags(root: strawberry.Parent[models.Article], info: Info) -> list
 
 
 async def structured_data(root: strawberry.Parent[models.Article], info: Info) -> str:
-    return page_metadata.json_ld(await story_context(root, info))
+    story, text = await asyncio.gather(
+        story_context(root, info), info.context.loaders.text_by_article.load(root.id)
+    )
+    words = len(text.body_text.split()) if text is not None else 0
+    return page_metadata.json_ld(replace(story, word_count=words))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from api import models
 from api.errors import BadUserInput
-from api.queries import articles as queries
+from api.queries import cards
 from api.queries.articles import ArticleCriteria
+from api.queries.records import ArticleRecord
 from schema.context import Info
 from schema.feeds import feed_field
 from schema.refs import ArticleRef
@@ -19,7 +19,7 @@ async def _article(
     id: strawberry.ID | None = None,
     slug: str | None = None,
     source: str | None = None,
-) -> models.Article | None:
+) -> ArticleRecord | None:
     if (id is None) == (slug is None):
         raise BadUserInput("Pass exactly one of `id` or `slug`.")
     context = info.context
@@ -27,17 +27,18 @@ async def _article(
         pk = pk_of(id, "Article")
         return await context.loaders.article_by_id.load(pk) if pk else None
     assert slug is not None
-    rows = await context.db.run(queries.article_by_slug, slug, source)
+    rows = await context.db.run(cards.article_by_slug, slug, source)
     if len(rows) > 1:
         raise BadUserInput(
             f"Several sources use the slug {slug!r}; pass `source` too.", argument="source"
         )
-    return rows[0] if rows else None
+    context.loaders.prime_refs(rows)
+    return rows[0].article if rows else None
 
 
 @strawberry.type
 class ArticleQueries:
-    article: models.Article | None = strawberry.field(
+    article: ArticleRecord | None = strawberry.field(
         resolver=_article,
         graphql_type=ArticleRef | None,
         description="An article by id, or by slug (add `source` when the slug is ambiguous).",

@@ -12,9 +12,10 @@ import strawberry
 from api import models
 from api.content import format_byline
 from api.errors import BadUserInput
+from api.queries.records import ArticleRecord
 from api.queries.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 from schema.articles import metadata
-from schema.batching import BATCH, BatchInfo, batched, computed, loaded
+from schema.batching import BATCH, BatchInfo, batched, loaded
 from schema.context import Context, Info
 from schema.images import Image
 from schema.refs import ArticleRef, AuthorRef, SectionRef, SourceRef, TagRef
@@ -22,7 +23,7 @@ from schema.relay import MAX_PAGE_SIZE, Node, id_field, renders
 
 DEFAULT_RELATED = 5
 
-ArticleRow = models.Article
+ArticleRow = models.Article | ArticleRecord  # an entity, or a record of the read side
 
 
 async def _bylines(articles: Sequence[ArticleRow], context: Context) -> list[str]:
@@ -41,6 +42,17 @@ async def _bylines(articles: Sequence[ArticleRow], context: Context) -> list[str
     return bylines
 
 
+def _text_field(attribute: str, description: str) -> str:
+    """A body field: records leave the bodies out, so they are loaded for the page's articles
+    at once (one statement), only when asked for."""
+
+    async def texts(articles: Sequence[ArticleRow], context: Context) -> list[str]:
+        found = await context.loaders.text_by_article.load_many([a.id for a in articles])
+        return [getattr(text, attribute) if text else "" for text in found]
+
+    return batched(texts, str, description)  # type: ignore[no-any-return]
+
+
 async def _related(
     root: strawberry.Parent[ArticleRow], info: Info, first: int | None = DEFAULT_RELATED
 ) -> list[ArticleRow]:
@@ -49,7 +61,7 @@ async def _related(
         raise BadUserInput(f"`related(first:)` must be between 0 and {MAX_PAGE_SIZE}; got {first}.")
     if first == 0:
         return []
-    return await info.context.loaders.related_by_article.load((root.id, first))
+    return list(await info.context.loaders.related_by_article.load((root.id, first)))
 
 
 def search_of(
@@ -84,7 +96,7 @@ async def _highlight(root: strawberry.Parent[ArticleRow], info: Info) -> str | N
 
 @strawberry.type
 class Article(Node):
-    is_type_of = renders(ArticleRow, "Article")
+    is_type_of = renders(models.Article, "Article")
 
     id: strawberry.ID = id_field("Article")
     slug: str = strawberry.field(description="Unique per source.")
@@ -94,8 +106,8 @@ class Article(Node):
     excerpt: str = strawberry.field(
         description="Plain-text teaser, at most 300 characters, never cut mid-word."
     )
-    body: str = computed(lambda row: row.body_html, str, "Sanitized HTML.")
-    body_text: str
+    body: str = _text_field("body_html", "Sanitized HTML.")
+    body_text: str = _text_field("body_text", "The body as plain text.")
     language: str = strawberry.field(description='BCP-47, e.g. "en".')
     published_at: datetime | None
     updated_at: datetime

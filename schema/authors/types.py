@@ -6,6 +6,7 @@ import strawberry
 
 from api import models
 from api.queries.articles import ArticleCriteria
+from api.queries.records import AuthorRecord
 from schema.batching import loaded
 from schema.connections import Connection
 from schema.feeds import feed_field
@@ -13,13 +14,13 @@ from schema.images import Image
 from schema.refs import AuthorRef, SourceRef
 from schema.relay import Node, id_field, renders
 
-AuthorRow = models.Author
+AuthorRow = models.Author | AuthorRecord  # an entity, or a record of the read side
 AuthorConnection = Connection[AuthorRef]
 
 
 @strawberry.type
 class Author(Node):
-    is_type_of = renders(AuthorRow, "Author")
+    is_type_of = renders(models.Author, "Author")
 
     id: strawberry.ID = id_field("Author")
     slug: str

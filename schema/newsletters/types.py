@@ -9,6 +9,7 @@ import strawberry
 
 from api import models
 from api.queries import newsletters as queries
+from api.queries.records import ArticleRecord
 from schema.batching import batched, loaded
 from schema.connections import Connection, ConnectionValue, build_connection
 from schema.context import Context, Info
@@ -56,7 +57,7 @@ class Newsletter(Node):
 @strawberry.type
 class NewsletterItem:
     position: int
-    article: models.Article = strawberry.field(graphql_type=ArticleRef)
+    article: models.Article | ArticleRecord = strawberry.field(graphql_type=ArticleRef)
     blurb: str | None = strawberry.field(
         description="The editor's line; defaults to the article excerpt."
     )

@@ -16,16 +16,20 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, OrderedDict
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLSchema,
+    GraphQLString,
     Undefined,
     get_argument_values,
     is_leaf_type,
@@ -35,7 +39,14 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.batching import BatchInfo
 from schema.loaders import Loaders
-from schema.planned.plan import FieldPlan, Kind, SelectionPlan, Unplannable, plan_operation
+from schema.planned.plan import (
+    SYNCHRONOUS,
+    FieldPlan,
+    Kind,
+    SelectionPlan,
+    Unplannable,
+    plan_operation,
+)
 
 PLAN_CACHE_SIZE = 512
 # How planned operations ended: answered from the plan, or handed to graphql-core.
@@ -50,9 +61,11 @@ class GiveUp(Exception):
     """Not the plain successful case: let graphql-core answer."""
 
 
-async def together(awaitables: Iterable[Awaitable[Any]]) -> list[Any]:
+async def together(awaitables: list[Awaitable[Any]]) -> list[Any]:
     """Await all, concurrently; then raise the first failure, if any. Nothing is left running
     when graphql-core takes over (a statement still in flight would meet its new ones)."""
+    if len(awaitables) <= 1:  # nothing to run beside it: no task needed
+        return [await awaitable for awaitable in awaitables]
     results = await asyncio.gather(*awaitables, return_exceptions=True)
     for result in results:
         if isinstance(result, BaseException):
@@ -124,22 +137,37 @@ class Run:
         self, plan: SelectionPlan, parents: list[Any], paths: Paths
     ) -> list[dict[str, Any]]:
         """The answers for `parents`, all of `plan.parent_type`."""
-        values = await together(self.values(f, plan, parents, paths) for f in plan.fields)
+        waiting = [f for f in plan.fields if f.kind not in SYNCHRONOUS]
+        awaited = dict(
+            zip(
+                (id(f) for f in waiting),
+                await together([self.values(f, plan, parents, paths) for f in waiting]),
+                strict=True,
+            )
+        )
         pending: Pending = {}
         results: list[dict[str, Any]] = [{} for _ in parents]
-        for field_plan, field_values in zip(plan.fields, values, strict=True):
+        check = self.type_check_info
+        for field_plan in plan.fields:
             key = field_plan.key
-            if field_plan.kind is Kind.TYPENAME or field_plan.definition is None:
-                for result, value in zip(results, field_values, strict=True):
-                    result[key] = value
+            kind = field_plan.kind
+            if kind is Kind.TYPENAME:
+                name = plan.parent_type.name
+                for result in results:
+                    result[key] = name
                 continue
-            return_type = field_plan.return_type
+            if kind is Kind.ATTRIBUTE:
+                field_values: list[Any] = list(map(attrgetter(field_plan.attribute), parents))
+            elif kind is Kind.EACH:
+                assert field_plan.each is not None
+                field_values = list(map(field_plan.each, parents))
+            else:
+                field_values = awaited[id(field_plan)]
+            complete = completer(field_plan, self.executor.schema)
             for result, value, path in zip(results, field_values, paths, strict=True):
-                result[key] = self.complete(
-                    field_plan, return_type, value, Path(path, key, None), pending
-                )
+                result[key] = complete(value, path, key, pending, check)
         if pending:
-            await together(self.fill(*entry) for entry in pending.values())
+            await together([self.fill(*entry) for entry in pending.values()])
         return results
 
     async def fill(
@@ -159,13 +187,7 @@ class Run:
         parents: list[Any],
         paths: list[Path | None],
     ) -> list[Any]:
-        kind = field_plan.kind
-        if kind is Kind.ATTRIBUTE:
-            attribute = field_plan.attribute
-            return [getattr(parent, attribute) for parent in parents]
-        if kind is Kind.TYPENAME:
-            return [plan.parent_type.name] * len(parents)
-        if kind is Kind.BATCH:
+        if field_plan.kind is Kind.BATCH:
             assert field_plan.batch is not None
             found = await field_plan.batch(parents, BatchInfo(self.context, paths, field_plan.key))
             if len(found) != len(parents):
@@ -205,65 +227,104 @@ class Run:
             results.append(value)
         if awaiting:
             for (index, _), value in zip(
-                awaiting, await together(a for _, a in awaiting), strict=True
+                awaiting, await together([a for _, a in awaiting]), strict=True
             ):
                 results[index] = value
         return results
 
-    def complete(
-        self,
-        field_plan: FieldPlan,
-        return_type: GraphQLOutputType,
-        value: Any,
-        path: Path,
-        pending: dict[
-            int, tuple[SelectionPlan, list[Any], list[Path | None], list[dict[str, Any]]]
-        ],
-    ) -> Any:
-        if isinstance(return_type, GraphQLNonNull):
+
+# Completes one value of a field: (value, the parent's path, the response key or list index,
+# the objects met so far, what `is_type_of` needs) -> the JSON value.
+Completer = Callable[[Any, Path | None, str | int, Pending, TypeCheckInfo], Any]
+
+
+def completer(field_plan: FieldPlan, schema: GraphQLSchema) -> Completer:
+    """The completer of a field, made on first use and kept with the plan: graphql-core decides
+    the same things for every value it completes, this decides them once per field."""
+    if field_plan.complete is None:
+        field_plan.complete = _completer_for(field_plan, field_plan.return_type, schema)
+    complete: Completer = field_plan.complete
+    return complete
+
+
+def _completer_for(
+    field_plan: FieldPlan, return_type: GraphQLOutputType, schema: GraphQLSchema
+) -> Completer:
+    if isinstance(return_type, GraphQLNonNull):
+        inner = _completer_for(field_plan, return_type.of_type, schema)
+
+        def non_null(
+            value: Any, parent: Path | None, key: str | int, pending: Pending, check: Any
+        ) -> Any:
             if value is None:
                 raise GiveUp("null in a non-null position")
-            return_type = return_type.of_type
-        if value is None:
-            return None
-        if isinstance(return_type, GraphQLList):
+            return inner(value, parent, key, pending, check)
+
+        return non_null
+    if isinstance(return_type, GraphQLList):
+        item = _completer_for(field_plan, return_type.of_type, schema)
+
+        def listed(
+            value: Any, parent: Path | None, key: str | int, pending: Pending, check: Any
+        ) -> Any:
+            if value is None:
+                return None
             if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
                 raise GiveUp("not a list")
-            item_type = return_type.of_type
-            return [
-                self.complete(field_plan, item_type, item, Path(path, index, None), pending)
-                for index, item in enumerate(value)
-            ]
-        if is_leaf_type(return_type):
-            assert isinstance(return_type, GraphQLLeafType)
-            serialized = return_type.serialize(value)
+            path = Path(parent, key, None)
+            return [item(each, path, index, pending, check) for index, each in enumerate(value)]
+
+        return listed
+    if is_leaf_type(return_type):
+        assert isinstance(return_type, GraphQLLeafType)
+        serialize = return_type.serialize
+        # graphql-core serializes a str as itself for these two; skip the call.
+        as_is = return_type is GraphQLString or return_type is GraphQLID
+
+        def leaf(
+            value: Any, parent: Path | None, key: str | int, pending: Pending, check: Any
+        ) -> Any:
+            if as_is and type(value) is str:
+                return value
+            if value is None:
+                return None
+            serialized = serialize(value)
             if serialized is Undefined or serialized is None:
                 raise GiveUp("a leaf that does not serialize")
             return serialized
-        concrete = self.concrete_type(field_plan, value)
-        child = field_plan.children[concrete.name]
+
+        return leaf
+    candidates = []
+    for name, child in field_plan.children.items():
+        object_type = schema.get_type(name)
+        assert isinstance(object_type, GraphQLObjectType)
+        candidates.append((object_type.is_type_of, child, len(field_plan.children) == 1))
+
+    def composite(
+        value: Any, parent: Path | None, key: str | int, pending: Pending, check: Any
+    ) -> Any:
+        if value is None:
+            return None
+        child = next(
+            (
+                candidate
+                for is_type_of, candidate, only in candidates
+                if (is_type_of(value, check) if is_type_of is not None else only)
+            ),
+            None,
+        )
+        if child is None:
+            raise GiveUp("no type renders this value")
         target: dict[str, Any] = {}
         entry = pending.get(id(child))
         if entry is None:
             entry = pending[id(child)] = (child, [], [], [])
         entry[1].append(value)
-        entry[2].append(path)
+        entry[2].append(Path(parent, key, None))
         entry[3].append(target)
         return target
 
-    def concrete_type(self, field_plan: FieldPlan, value: Any) -> GraphQLObjectType:
-        schema = self.executor.schema
-        for name in field_plan.children:
-            candidate = schema.get_type(name)
-            assert isinstance(candidate, GraphQLObjectType)
-            check = candidate.is_type_of
-            if check is None:
-                if len(field_plan.children) == 1:
-                    return candidate
-                continue
-            if check(value, self.type_check_info):  # type: ignore[arg-type]
-                return candidate
-        raise GiveUp("no type renders this value")
+    return composite
 
 
 def reset_plans() -> None:

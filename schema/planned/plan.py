@@ -10,7 +10,7 @@ directive, fragment variables, subscriptions and mutations) get no plan: graphql
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ from graphql import (
 )
 from strawberry.types.field import StrawberryField
 
-from schema.batching import BatchFunction, batch_of
+from schema.batching import BatchFunction, batch_of, each_of
 
 STRAWBERRY_DEFINITION = "strawberry-definition"
 
@@ -41,8 +41,12 @@ STRAWBERRY_DEFINITION = "strawberry-definition"
 class Kind(enum.Enum):
     TYPENAME = "typename"
     ATTRIBUTE = "attribute"  # a plain attribute of the parent row
+    EACH = "each"  # a plain function of the parent row (schema/batching.py `computed`)
     BATCH = "batch"  # the field's batch function, for all parents at once
     RESOLVE = "resolve"  # the field's resolver, parent by parent
+
+
+SYNCHRONOUS = (Kind.TYPENAME, Kind.ATTRIBUTE, Kind.EACH)  # answered without awaiting
 
 
 class Unplannable(Exception):
@@ -57,9 +61,12 @@ class FieldPlan:
     nodes: list[FieldNode]
     kind: Kind
     attribute: str = ""
+    each: Callable[[Any], Any] | None = None
     batch: BatchFunction | None = None
     # Sub-selections of an object-typed field, per concrete type (filled on first use).
     children: dict[str, SelectionPlan] = field(default_factory=dict)
+    # How a value is completed (the executor makes it on first use: schema/planned/executor.py).
+    complete: Callable[..., Any] | None = field(default=None, repr=False)
 
     @property
     def return_type(self) -> GraphQLOutputType:
@@ -154,11 +161,18 @@ class _Planner:
             raise Unplannable(f"no field {parent_type.name}.{name}")
         strawberry_field: Any = (definition.extensions or {}).get(STRAWBERRY_DEFINITION)
         plan = FieldPlan(key, name, definition, nodes, Kind.RESOLVE)
-        if isinstance(strawberry_field, StrawberryField) and not _guarded(strawberry_field):
+        if (
+            isinstance(strawberry_field, StrawberryField)
+            and not _guarded(strawberry_field)
+            and not definition.args
+        ):
+            each = each_of(strawberry_field)
             batch = batch_of(strawberry_field)
-            if batch is not None and not definition.args:
+            if each is not None:
+                plan.kind, plan.each = Kind.EACH, each
+            elif batch is not None:
                 plan.kind, plan.batch = Kind.BATCH, batch
-            elif strawberry_field.base_resolver is None and not definition.args:
+            elif strawberry_field.base_resolver is None:
                 plan.kind, plan.attribute = Kind.ATTRIBUTE, strawberry_field.python_name
         sets = [node.selection_set for node in nodes if node.selection_set is not None]
         if sets:

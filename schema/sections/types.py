@@ -6,17 +6,18 @@ import strawberry
 
 from api import models
 from api.queries.articles import ArticleCriteria
+from api.queries.records import SectionRecord
 from schema.batching import loaded
 from schema.feeds import feed_field
 from schema.refs import SectionRef
 from schema.relay import Node, id_field, renders
 
-SectionRow = models.Section
+SectionRow = models.Section | SectionRecord  # an entity, or a record of the read side
 
 
 @strawberry.type
 class Section(Node):
-    is_type_of = renders(SectionRow, "Section")
+    is_type_of = renders(models.Section, "Section")
 
     id: strawberry.ID = id_field("Section")
     slug: str = strawberry.field(description='e.g. "diplomacy"')

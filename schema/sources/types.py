@@ -6,6 +6,7 @@ import strawberry
 
 from api import models
 from api.queries.articles import ArticleCriteria
+from api.queries.records import SourceRecord
 from schema.batching import loaded
 from schema.connections import Connection
 from schema.feeds import feed_field
@@ -13,13 +14,13 @@ from schema.images import Image
 from schema.refs import SourceRef
 from schema.relay import Node, id_field, renders
 
-SourceRow = models.Source
+SourceRow = models.Source | SourceRecord  # an entity, or a record of the read side
 SourceConnection = Connection[SourceRef]
 
 
 @strawberry.type
 class Source(Node):
-    is_type_of = renders(SourceRow, "Source")
+    is_type_of = renders(models.Source, "Source")
 
     id: strawberry.ID = id_field("Source")
     slug: str = strawberry.field(description='e.g. "the-korea-herald"')

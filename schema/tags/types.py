@@ -6,15 +6,16 @@ import strawberry
 
 from api import models
 from api.queries.articles import ArticleCriteria
+from api.queries.records import TagRecord
 from schema.feeds import feed_field
 from schema.relay import Node, id_field, renders
 
-TagRow = models.Tag
+TagRow = models.Tag | TagRecord  # an entity, or a record of the read side
 
 
 @strawberry.type
 class Tag(Node):
-    is_type_of = renders(TagRow, "Tag")
+    is_type_of = renders(models.Tag, "Tag")
 
     id: strawberry.ID = id_field("Tag")
     slug: str
