@@ -7,11 +7,13 @@ draft.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
+from strawberry.exceptions import WrongNumberOfResultsReturned
 
 from api.models import (
     Author,
@@ -41,12 +43,74 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V) -> DataLoader[K, V]:
+class Loader(DataLoader[K, V]):
+    """Strawberry's DataLoader, answering a list of keys at once without a future per key.
+
+    The planned executor asks for a whole level's keys in one call; going through `load` would
+    make a future, a batch task and a gather entry for each key. Here keys already answered come
+    straight from the cache, and the missing ones are fetched at once, with their futures put in
+    the cache first so that a concurrent `load` of the same key waits for this fetch instead of
+    starting another. Anything unusual (a key in flight elsewhere, or one that failed) takes the
+    general path, which behaves exactly as before.
+    """
+
+    async def load_many(self, keys: Iterable[K]) -> list[V]:
+        keys = list(keys)
+        if not self.cache:
+            return await asyncio.gather(*map(self.load, keys))
+        known: dict[K, V] = {}
+        missing: dict[K, None] = {}
+        for key in keys:
+            future = self.cache_map.get(key)
+            if future is None or future.cancelled():
+                missing[key] = None
+            elif future.done() and future.exception() is None:
+                known[key] = future.result()
+            else:  # being fetched for another field, or failed: the general path
+                return await asyncio.gather(*map(self.load, keys))
+        if missing:
+            known.update(await self._fetch(list(missing)))
+        return [known[key] for key in keys]
+
+    async def _fetch(self, keys: list[K]) -> dict[K, V]:
+        futures = [self.loop.create_future() for _ in keys]
+        for key, future in zip(keys, futures, strict=True):
+            self.cache_map.set(key, future)
+        try:
+            values = list(await self.load_fn(keys))
+            if len(values) != len(keys):
+                raise WrongNumberOfResultsReturned(expected=len(keys), received=len(values))
+        except Exception as error:
+            for future in futures:
+                future.set_exception(error)
+                future.exception()  # retrieved: whoever shares the key sees it, no warning
+            raise
+        except BaseException:  # cancelled: a later load fetches afresh
+            for key, future in zip(keys, futures, strict=True):
+                self.cache_map.delete(key)
+                future.cancel()
+            raise
+        found: dict[K, V] = {}
+        failure: BaseException | None = None
+        for key, future, value in zip(keys, futures, values, strict=True):
+            if isinstance(value, BaseException):  # a load function's answer "this key failed"
+                future.set_exception(value)
+                future.exception()
+                failure = failure or value
+            else:
+                future.set_result(value)
+                found[key] = value
+        if failure is not None:
+            raise failure
+        return found
+
+
+def _loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V) -> Loader[K, V]:
     async def load(keys: list[K]) -> list[V]:
         found = await fetch(list(dict.fromkeys(keys)))
         return [found.get(key, missing) for key in keys]
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
 
 
 @dataclass
