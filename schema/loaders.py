@@ -8,11 +8,11 @@ draft.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from strawberry.dataloader import DataLoader
+from strawberry.dataloader import AbstractCache, DataLoader
 from strawberry.exceptions import WrongNumberOfResultsReturned
 
 from api.models import (
@@ -43,6 +43,25 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
+class _Futures(AbstractCache[K, V]):
+    """The loader's cache as a plain dict its list path reads directly."""
+
+    def __init__(self) -> None:
+        self.futures: dict[K, asyncio.Future[V]] = {}
+
+    def get(self, key: K) -> asyncio.Future[V] | None:
+        return self.futures.get(key)
+
+    def set(self, key: K, value: asyncio.Future[V]) -> None:
+        self.futures[key] = value
+
+    def delete(self, key: K) -> None:
+        del self.futures[key]
+
+    def clear(self) -> None:
+        self.futures.clear()
+
+
 class Loader(DataLoader[K, V]):
     """Strawberry's DataLoader, answering a list of keys at once without a future per key.
 
@@ -51,17 +70,23 @@ class Loader(DataLoader[K, V]):
     straight from the cache, and the missing ones are fetched at once, with their futures put in
     the cache first so that a concurrent `load` of the same key waits for this fetch instead of
     starting another. Anything unusual (a key in flight elsewhere, or one that failed) takes the
-    general path, which behaves exactly as before.
+    general path, which behaves exactly as before. Priming writes the cache directly too, unless
+    a batch is waiting that the primed values might answer.
     """
+
+    def __init__(
+        self, load_fn: Callable[[list[K]], Awaitable[Sequence[V | BaseException]]]
+    ) -> None:
+        self._cached = _Futures[K, V]()
+        super().__init__(load_fn=load_fn, cache_map=self._cached)
 
     async def load_many(self, keys: Iterable[K]) -> list[V]:
         keys = list(keys)
-        if not self.cache:
-            return await asyncio.gather(*map(self.load, keys))
+        cached = self._cached.futures
         known: dict[K, V] = {}
         missing: dict[K, None] = {}
         for key in keys:
-            future = self.cache_map.get(key)
+            future = cached.get(key)
             if future is None or future.cancelled():
                 missing[key] = None
             elif future.done() and future.exception() is None:
@@ -74,8 +99,7 @@ class Loader(DataLoader[K, V]):
 
     async def _fetch(self, keys: list[K]) -> dict[K, V]:
         futures = [self.loop.create_future() for _ in keys]
-        for key, future in zip(keys, futures, strict=True):
-            self.cache_map.set(key, future)
+        self._cached.futures.update(zip(keys, futures, strict=True))
         try:
             values = list(await self.load_fn(keys))
             if len(values) != len(keys):
@@ -103,6 +127,18 @@ class Loader(DataLoader[K, V]):
         if failure is not None:
             raise failure
         return found
+
+    def prime_many(self, data: Mapping[K, V], force: bool = False) -> None:
+        batch = self.batch
+        if batch is not None and not batch.dispatched:  # may answer keys waiting in the batch
+            super().prime_many(data, force)
+            return
+        cached = self._cached.futures
+        create = self.loop.create_future
+        for key, value in data.items():
+            if force or key not in cached:
+                future = cached[key] = create()
+                future.set_result(value)
 
 
 def _loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V) -> Loader[K, V]:
@@ -231,9 +267,10 @@ class Loaders:
     def prime_refs(self, refs: Iterable[ArticleRefs]) -> None:
         """Remember articles, and the sections, sources and images fetched along with them
         (no second query)."""
-        for ref in refs:
-            self.article_by_id.prime(ref.article.id, ref.article)
-            self.section_by_id.prime(ref.section.id, ref.section)
-            self.source_by_id.prime(ref.source.id, ref.source)
-            if ref.image is not None:
-                self.image_by_id.prime(ref.image.id, ref.image)
+        refs = list(refs)
+        self.article_by_id.prime_many({ref.article.id: ref.article for ref in refs})
+        self.section_by_id.prime_many({ref.section.id: ref.section for ref in refs})
+        self.source_by_id.prime_many({ref.source.id: ref.source for ref in refs})
+        self.image_by_id.prime_many(
+            {ref.image.id: ref.image for ref in refs if ref.image is not None}
+        )

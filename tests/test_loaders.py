@@ -83,3 +83,13 @@ async def test_a_cancelled_fetch_leaves_nothing_behind() -> None:
         await many
     assert await loader.load_many([1]) == [10]
     assert fetch.calls == [[1], [1]]
+
+
+async def test_priming_answers_a_key_waiting_in_a_batch_without_a_fetch() -> None:
+    fetch = Recorded()
+    loader: Loader[int, int] = Loader(load_fn=fetch)
+    waiting = loader.load(7)  # queued in a batch that has not been sent yet
+    loader.prime_many({7: 70, 8: 80})
+    assert await waiting == 70
+    assert await loader.load_many([8, 7]) == [80, 70]
+    assert fetch.calls == []
