@@ -69,8 +69,7 @@ class Loader(DataLoader[K, V]):
     make a future, a batch task and a gather entry for each key. Here keys already answered come
     straight from the cache, and the missing ones are fetched at once, with their futures put in
     the cache first so that a concurrent `load` of the same key waits for this fetch instead of
-    starting another. Anything unusual (a key in flight elsewhere, or one that failed) takes the
-    general path, which behaves exactly as before. Priming writes the cache directly too, unless
+    starting another; keys in flight for another field are awaited, not fetched again. Priming writes the cache directly too, unless
     a batch is waiting that the primed values might answer.
     """
 
@@ -85,16 +84,19 @@ class Loader(DataLoader[K, V]):
         cached = self._cached.futures
         known: dict[K, V] = {}
         missing: dict[K, None] = {}
+        in_flight: dict[K, asyncio.Future[V]] = {}
         for key in keys:
             future = cached.get(key)
             if future is None or future.cancelled():
                 missing[key] = None
-            elif future.done() and future.exception() is None:
-                known[key] = future.result()
-            else:  # being fetched for another field, or failed: the general path
-                return await asyncio.gather(*map(self.load, keys))
+            elif future.done():
+                known[key] = future.result()  # a remembered failure raises, as `load` would
+            else:  # being fetched for another field (or waiting in a batch): share it
+                in_flight[key] = future
         if missing:
             known.update(await self._fetch(list(missing)))
+        for key, future in in_flight.items():
+            known[key] = await future
         return [known[key] for key in keys]
 
     async def _fetch(self, keys: list[K]) -> dict[K, V]:
