@@ -69,8 +69,8 @@ class Loader(DataLoader[K, V]):
     make a future, a batch task and a gather entry for each key. Here keys already answered come
     straight from the cache, and the missing ones are fetched at once, with their futures put in
     the cache first so that a concurrent `load` of the same key waits for this fetch instead of
-    starting another; keys in flight for another field are awaited, not fetched again. Priming writes the cache directly too, unless
-    a batch is waiting that the primed values might answer.
+    starting another; keys in flight for another field are awaited, not fetched again. Priming
+    writes the cache directly too, unless a batch is waiting that the primed values might answer.
     """
 
     def __init__(

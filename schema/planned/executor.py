@@ -189,7 +189,16 @@ class Run:
     ) -> list[Any]:
         if field_plan.kind is Kind.BATCH:
             assert field_plan.batch is not None
-            found = await field_plan.batch(parents, BatchInfo(self.context, paths, field_plan.key))
+            assert field_plan.definition is not None
+            arguments = (
+                get_argument_values(
+                    field_plan.definition, field_plan.nodes[0], self.executor.variable_values
+                )
+                if field_plan.definition.args
+                else {}
+            )
+            info = BatchInfo(self.context, paths, field_plan.key, arguments)
+            found = await field_plan.batch(parents, info)
             if len(found) != len(parents):
                 raise GiveUp("a batch answered for the wrong number of parents")
             return found
