@@ -141,6 +141,14 @@ class Settings(BaseSettings):
     broadsheet_cors_origins: str = Field(
         default="", description="Comma-separated origins allowed by CORS; `*` for any."
     )
+    # Verified API keys kept in memory (api/access/key_cache.py).
+    broadsheet_key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="How long a verified API key is answered from memory (0: looked up on every "
+        "request). Revocation reaches every process at once (LISTEN/NOTIFY), whatever this is.",
+    )
     # Live updates (api/fanout.py, api/http/live.py).
     broadsheet_live_max_subscriptions: int = Field(
         default=20,

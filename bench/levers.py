@@ -24,6 +24,7 @@ from sqlalchemy import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.database import open_session, session_factory, short_lived_engine
+from api.models import ApiKey
 from api.services.keys import create_key, revoke_key
 from api.visibility import EVERYTHING
 from bench import servers
@@ -35,25 +36,27 @@ from bench.wire import CountingProxy
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
-async def issue(url: str) -> tuple[object, str]:
-    async with short_lived_engine(url) as engine:
-        async with open_session(session_factory(engine), EVERYTHING) as session:
-            issued = await create_key(
-                session, f"levers-{uuid.uuid4().hex[:8]}", ["content:read"], 1_000_000
-            )
+async def issue(url: str) -> tuple[int, str]:
+    async with (
+        short_lived_engine(url) as engine,
+        open_session(session_factory(engine), EVERYTHING) as session,
+    ):
+        issued = await create_key(
+            session, f"levers-{uuid.uuid4().hex[:8]}", ["content:read"], 1_000_000
+        )
+        await session.commit()
+        return issued.row.id, issued.plaintext
+
+
+async def revoke(url: str, key_id: int) -> None:
+    async with (
+        short_lived_engine(url) as engine,
+        open_session(session_factory(engine), EVERYTHING) as session,
+    ):
+        row = await session.get(ApiKey, key_id)
+        if row is not None:
+            await revoke_key(session, row)
             await session.commit()
-            return issued.row.id, issued.plaintext
-
-
-async def revoke(url: str, key_id: object) -> None:
-    from api.models import ApiKey
-
-    async with short_lived_engine(url) as engine:
-        async with open_session(session_factory(engine), EVERYTHING) as session:
-            row = await session.get(ApiKey, key_id)
-            if row is not None:
-                await revoke_key(session, row)
-                await session.commit()
 
 
 async def main(args: argparse.Namespace) -> None:

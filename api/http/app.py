@@ -24,8 +24,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from api.access.authentication import Authenticator
+from api.access.key_cache import KeyCache
 from api.access.policy import Access, AccessPolicy
 from api.access.ratelimit import create_rate_limiter
+from api.access.revocations import RevocationListener
 from api.caching import create_response_cache
 from api.database import Database
 from api.embedded import normalize_database_url
@@ -102,9 +104,12 @@ def create_app(
     replica = database.replica
     tracer_provider = tracer_provider or provider_from_settings(settings)
     tracing = Tracing(tracer_provider, database, redis) if tracer_provider is not None else None
-    live = LiveHub(database.engine.url.render_as_string(hide_password=False))
+    primary_url = database.engine.url.render_as_string(hide_password=False)
+    live = LiveHub(primary_url)
+    key_cache = KeyCache(settings.broadsheet_key_cache_seconds)
+    revocations = RevocationListener(primary_url, key_cache)
     access = Access(
-        Authenticator(database),
+        Authenticator(database, cache=key_cache),
         create_rate_limiter(redis, settings.broadsheet_redis_prefix),
         AccessPolicy.from_settings(settings),
     )
@@ -125,8 +130,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         monitor = asyncio.create_task(replica.monitor()) if replica is not None else None
+        if key_cache.enabled:
+            revocations.start()
         async with in_process_worker(settings, database, response_cache):
             yield
+        await revocations.stop()
         if monitor is not None:
             monitor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -172,6 +180,7 @@ def create_app(
     app.state.access = access
     app.state.redis = redis
     app.state.live = live
+    app.state.revocations = revocations
     app.state.tracing = tracing
     return app
 
