@@ -76,6 +76,8 @@ async def main(args: argparse.Namespace) -> None:
             {},
         ),
     ]
+    if args.only:
+        cases = [case for case in cases if any(word in case[0] for word in args.only)]
     database = make_url(url)
     proxy = CountingProxy(database.host or "127.0.0.1", database.port or 5432)
     await proxy.start()
@@ -114,4 +116,5 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--only", nargs="*", help="cases whose name contains one of these")
     asyncio.run(main(parser.parse_args()))

@@ -113,14 +113,14 @@ class Authenticator:
         # Keys are not content: no visibility rule applies to them. A key about to be cached is
         # read on the primary: a lagging replica could still show a revoked key as active.
         if self.cache.enabled:
-            async with open_session(self._database.sessions, EVERYTHING) as session:
+            async with open_session(self._database.primary_reads, EVERYTHING) as session:
                 row = await find_active_key(session, presented)
         else:
             async with await self._database.read_session(EVERYTHING) as session:
                 row = await find_active_key(session, presented)
         if row is None and self._database.replica is not None and not self.cache.enabled:
             # A key created a moment ago may not have reached the replica yet.
-            async with open_session(self._database.sessions, EVERYTHING) as session:
+            async with open_session(self._database.primary_reads, EVERYTHING) as session:
                 row = await find_active_key(session, presented)
         if row is None:
             raise InvalidCredentials("The API key is not valid (unknown, malformed or revoked).")
