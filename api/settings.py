@@ -173,6 +173,16 @@ class Settings(BaseSettings):
         default="json", description="Log lines as JSON objects, or as text for a terminal."
     )
     broadsheet_log_level: str = Field(default="INFO", description="Level of Broadsheet's logs.")
+    # Garbage collection in a server process (api/heap.py).
+    broadsheet_gc_freeze: bool = Field(
+        default=True,
+        description="After start-up, freeze the heap out of garbage collection (shorter pauses).",
+    )
+    broadsheet_gc_gen0_threshold: int = Field(
+        default=20_000,
+        ge=0,
+        description="Allocations between young-generation collections (0: Python's default).",
+    )
     broadsheet_shutdown_timeout_seconds: int = Field(
         default=20, ge=1, description="On SIGTERM, how long in-flight requests may finish."
     )

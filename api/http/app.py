@@ -32,6 +32,7 @@ from api.caching import create_response_cache
 from api.database import Database
 from api.embedded import normalize_database_url
 from api.fanout import LiveHub
+from api.heap import settle_heap
 from api.http.admission import Admission, AdmissionPolicy
 from api.http.clients import ClientIdentity
 from api.http.feeds import FeedEndpoints
@@ -133,6 +134,7 @@ def create_app(
         if key_cache.enabled:
             revocations.start()
         async with in_process_worker(settings, database, response_cache):
+            settle_heap(settings.broadsheet_gc_freeze, settings.broadsheet_gc_gen0_threshold)
             yield
         await revocations.stop()
         if monitor is not None:
