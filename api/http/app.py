@@ -41,6 +41,7 @@ from api.http.guard import AccessGuard
 from api.http.metrics import Metrics
 from api.http.middleware import http_middleware
 from api.http.persisted import create_persisted_queries
+from api.http.prefetch import CachePrefetch
 from api.http.tracing import Tracing, provider_from_settings
 from api.http.worker import in_process_worker
 from api.logs import configure_logging
@@ -109,19 +110,19 @@ def create_app(
     live = LiveHub(primary_url)
     key_cache = KeyCache(settings.broadsheet_key_cache_seconds)
     revocations = RevocationListener(primary_url, key_cache)
+    limiter = create_rate_limiter(redis, settings.broadsheet_redis_prefix)
     access = Access(
-        Authenticator(database, cache=key_cache),
-        create_rate_limiter(redis, settings.broadsheet_redis_prefix),
-        AccessPolicy.from_settings(settings),
+        Authenticator(database, cache=key_cache), limiter, AccessPolicy.from_settings(settings)
     )
     metrics = Metrics(database, live)
     response_cache = create_response_cache(settings, redis)
+    persisted = create_persisted_queries(settings, redis)
     graphql = GraphQLEndpoint(
         database,
         CursorCodec(cursor_secret(settings)),
         access,
         HTTPConfig.from_settings(settings),
-        create_persisted_queries(settings, redis),
+        persisted,
         response_cache,
         live,
         build_schema(tracer_provider) if tracer_provider is not None else schema,
@@ -155,7 +156,9 @@ def create_app(
             Route(
                 "/graphql",
                 Admission(
-                    AccessGuard(graphql, access),
+                    AccessGuard(
+                        graphql, access, CachePrefetch.create(limiter, response_cache, persisted)
+                    ),
                     AdmissionPolicy.from_settings(settings),
                     metrics.registry,
                 ),
