@@ -6,9 +6,10 @@ built at start-up (modules, the schema, SQLAlchemy mappers, cached plans), which
 garbage. Under load that showed as pauses of 60-140 ms in the p99. So once start-up is done:
 
 - `gc.freeze()` moves everything alive into a permanent generation no collection walks;
-- the youngest generation's threshold is raised (BROADSHEET_GC_GEN0_THRESHOLD), so the
-  collector runs a few times per request instead of dozens; a request's garbage is mostly
-  freed by reference counting anyway, and the cycles it leaves are small.
+- the youngest generation's threshold is raised moderately (BROADSHEET_GC_GEN0_THRESHOLD,
+  2000 against Python's 700), so older generations fill, and are collected, a third as often.
+  Not more: a young collection's cost grows faster than its size here (at 20000 one took
+  ~60-90 ms, worse than the pauses this is meant to remove; bench/RESULTS.md has the numbers).
 """
 
 from __future__ import annotations

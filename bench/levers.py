@@ -84,7 +84,7 @@ async def main(args: argparse.Namespace) -> None:
     proxied = database.set(host="127.0.0.1", port=proxy.listen_port)
     try:
         for name, scenario, server_env, client_env in cases:
-            env = {"DATABASE_URL": url, **limits, **server_env}
+            env = {"DATABASE_URL": url, **limits, **server_env, **dict(args.env)}
             server = await servers.broadsheet(1, env)
             try:
                 os.environ.update(client_env)
@@ -117,4 +117,11 @@ if __name__ == "__main__":
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", nargs="*", help="cases whose name contains one of these")
+    parser.add_argument(
+        "--env",
+        nargs="*",
+        default=[],
+        type=lambda pair: tuple(pair.split("=", 1)),
+        help="settings for the server, NAME=VALUE (to measure a lever off and on)",
+    )
     asyncio.run(main(parser.parse_args()))
