@@ -8,7 +8,7 @@ api/queries/search.py.
 from __future__ import annotations
 
 import enum
-from dataclasses import astuple, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -103,14 +103,15 @@ def _section_subtree(by_slug: bool) -> Select[int]:
 
 
 _SLUGS = ARRAY(String)
+_CRITERIA_FIELDS = tuple(each.name for each in fields(ArticleCriteria))
 # What about a criteria changes its statement: which fields are set (and how many tags).
 CriteriaShape = tuple[int, ...]
 
 
 def criteria_shape(criteria: ArticleCriteria) -> CriteriaShape:
+    values = (getattr(criteria, name) for name in _CRITERIA_FIELDS)
     return tuple(
-        len(value) if isinstance(value, tuple) else int(value is not None)
-        for value in astuple(criteria)
+        len(value) if isinstance(value, tuple) else int(value is not None) for value in values
     )
 
 
