@@ -258,6 +258,24 @@ class MemoryResponseCache:
         return 1
 
 
+# KEYS: the entry, then per tag its purge mark and its set of entries. ARGV: the record, the TTL,
+# when the response was computed (time.time()), the entry's cache key. Stores nothing when one
+# of the tags was purged since the response was computed (it may hold what the purge removed).
+_STORE_SCRIPT = """
+local since = tonumber(ARGV[3])
+for i = 2, #KEYS, 2 do
+  local purged = redis.call('GET', KEYS[i])
+  if purged and tonumber(purged) >= since then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+for i = 3, #KEYS, 2 do
+  redis.call('SADD', KEYS[i], ARGV[4])
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+end
+return 1
+"""
+
+
 class RedisResponseCache:
     """Shared by every replica. Entries and tag sets expire with the TTL; Redis failures are
     logged and treated as misses (the API answers from the database instead)."""
@@ -266,6 +284,7 @@ class RedisResponseCache:
         self._redis = redis
         self._prefix = f"{prefix}responses:"
         self.ttl = ttl
+        self._store = redis.register_script(_STORE_SCRIPT)
 
     def _entry(self, key: str) -> str:
         return f"{self._prefix}entry:{key}"
@@ -276,12 +295,21 @@ class RedisResponseCache:
     def _purged(self, tag: str) -> str:
         return f"{self._prefix}purged:{tag}"
 
+    def entry_name(self, key: str) -> str:
+        """The Redis key holding the response for `key` (read by api/http/prefetch.py too)."""
+        return self._entry(key)
+
     async def get(self, key: str) -> CachedResponse | None:
         try:
             raw = await self._redis.get(self._entry(key))
         except (RedisError, OSError) as error:
             logger.warning("response cache unavailable: %s", error)
             return None
+        return self.decode(raw)
+
+    @staticmethod
+    def decode(raw: bytes | str | None) -> CachedResponse | None:
+        """A stored entry as read from Redis (None: there was none)."""
         if raw is None:
             return None
         stored = orjson.loads(raw)
@@ -290,18 +318,13 @@ class RedisResponseCache:
         )
 
     async def set(self, key: str, body: bytes, tags: list[str], computed_since: float) -> None:
+        record = orjson.dumps({"body": body.decode(), "tags": tags, "at": time.time()})
+        names = [self._entry(key)]
+        for tag in tags:
+            names += [self._purged(tag), self._tag(tag)]
         try:
-            if tags:
-                purged = await self._redis.mget([self._purged(tag) for tag in tags])
-                if any(p is not None and float(p) >= computed_since for p in purged):
-                    return
-            record = orjson.dumps({"body": body.decode(), "tags": tags, "at": time.time()})
-            async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.set(self._entry(key), record, ex=self.ttl)
-                for tag in tags:
-                    pipe.sadd(self._tag(tag), key)
-                    pipe.expire(self._tag(tag), self.ttl)
-                await pipe.execute()
+            # One round trip, and atomic: no purge can land between the check and the store.
+            await self._store(keys=names, args=[record, self.ttl, repr(computed_since), key])
         except (RedisError, OSError) as error:
             logger.warning("response cache unavailable, not storing: %s", error)
 

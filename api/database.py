@@ -2,6 +2,17 @@
 
 Every session is a `VisibleSession` (api/visibility.py) and must say whose eyes it reads for:
 `Database.sessions(visibility)` opens one that does.
+
+Reads and writes get different sessions. Writes (`sessions`) run in a transaction, committed
+or rolled back as a whole. Reads (`read_sessions`, `primary_read_sessions`) run in autocommit:
+each statement is its own transaction, so a read-only request sends its statements and nothing
+else (no BEGIN, no ROLLBACK). Under READ COMMITTED every statement took a fresh snapshot anyway,
+so a reader sees exactly what it saw inside a transaction.
+
+No ping precedes a checkout (each would be a round trip per request). A connection that died
+in the pool (a database restart, a proxy's idle timeout) fails its first statement instead; the
+pool then drops it and every connection older than it, a read retries once on a fresh
+connection (schema/session.py), and anything else reports 503 with Retry-After.
 """
 
 from __future__ import annotations
@@ -36,7 +47,7 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
-        pool_pre_ping=True,
+        pool_pre_ping=False,  # see the module's docstring: recover instead of pinging
         connect_args={
             "timeout": settings.db_pool_timeout,
             "server_settings": {
@@ -78,6 +89,11 @@ def session_factory(bind: AsyncEngine | AsyncConnection, **options: Any) -> Sess
     )
 
 
+def read_session_factory(engine: AsyncEngine) -> SessionFactory:
+    """Sessions for reads only, in autocommit (see the module's docstring)."""
+    return session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
 def open_session(factory: SessionFactory, visibility: Visibility) -> AsyncSession:
     """A session from `factory` reading with `visibility`."""
     return factory(info={VISIBILITY: visibility})
@@ -92,6 +108,13 @@ class Database:
     sessions: SessionFactory
     read_sessions: SessionFactory
     replica: Replica | None = None  # routes reads when DATABASE_READ_URL is set (api/replica.py)
+    # Reads on the primary (no replica, or one that cannot serve); None: `sessions` serve them.
+    primary_read_sessions: SessionFactory | None = None
+
+    @property
+    def primary_reads(self) -> SessionFactory:
+        """Sessions for reads on the primary."""
+        return self.primary_read_sessions or self.sessions
 
     @classmethod
     def connect(cls, url: str, settings: Settings, read_url: str | None = None) -> Database:
@@ -103,14 +126,15 @@ class Database:
             engine=engine,
             read_engine=read_engine,
             sessions=session_factory(engine),
-            read_sessions=session_factory(read_engine),
+            read_sessions=read_session_factory(read_engine),
+            primary_read_sessions=read_session_factory(engine),
         )
 
     async def read_session(self, visibility: Visibility, reader: str | None = None) -> AsyncSession:
         """A session for reads: on the replica when there is one that can serve `reader` (the
         caller, for read-your-writes), else on the primary."""
         if self.replica is None:
-            return open_session(self.read_sessions, visibility)
+            return open_session(self.primary_reads, visibility)
         return await self.replica.open_session(visibility, reader)
 
     async def dispose(self) -> None:

@@ -99,7 +99,7 @@ class Replica:
 
     def _on_primary(self, visibility: Visibility, reason: str) -> AsyncSession:
         self.stats.reads[f"primary:{reason}"] += 1
-        return open_session(self._database.sessions, visibility)
+        return open_session(self._database.primary_reads, visibility)
 
     async def _replayed(self, connection: AsyncConnection, mark: int) -> bool:
         """Wait (boundedly) until the replica has replayed the WAL up to `mark`."""

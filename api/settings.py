@@ -141,6 +141,14 @@ class Settings(BaseSettings):
     broadsheet_cors_origins: str = Field(
         default="", description="Comma-separated origins allowed by CORS; `*` for any."
     )
+    # Verified API keys kept in memory (api/access/key_cache.py).
+    broadsheet_key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="How long a verified API key is answered from memory (0: looked up on every "
+        "request). Revocation reaches every process at once (LISTEN/NOTIFY), whatever this is.",
+    )
     # Live updates (api/fanout.py, api/http/live.py).
     broadsheet_live_max_subscriptions: int = Field(
         default=20,
@@ -165,6 +173,16 @@ class Settings(BaseSettings):
         default="json", description="Log lines as JSON objects, or as text for a terminal."
     )
     broadsheet_log_level: str = Field(default="INFO", description="Level of Broadsheet's logs.")
+    # Garbage collection in a server process (api/heap.py).
+    broadsheet_gc_freeze: bool = Field(
+        default=True,
+        description="After start-up, freeze the heap out of garbage collection (shorter pauses).",
+    )
+    broadsheet_gc_gen0_threshold: int = Field(
+        default=2_000,
+        ge=0,
+        description="Allocations between young-generation collections (0: Python's default).",
+    )
     broadsheet_shutdown_timeout_seconds: int = Field(
         default=20, ge=1, description="On SIGTERM, how long in-flight requests may finish."
     )

@@ -173,9 +173,16 @@ async def count_pass(
 
 
 async def _count(
-    proxy: CountingProxy, server: servers.Server, scenario: Scenario
+    proxy: CountingProxy,
+    server: servers.Server,
+    scenario: Scenario,
+    client_env: dict[str, str] | None = None,
 ) -> tuple[float, float, float]:
-    async with httpx.AsyncClient(timeout=60) as client:
+    """Per request: data statements, other statements and round trips on the wire.
+    `client_env` may hold BENCH_AUTHORIZATION (sent as the Authorization header), as for wrk."""
+    authorization = (client_env or {}).get("BENCH_AUTHORIZATION")
+    headers = {"Authorization": authorization} if authorization else {}
+    async with httpx.AsyncClient(timeout=60, headers=headers) as client:
 
         async def send() -> None:
             if scenario.persisted_get:

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import cProfile
 import io
+import os
 import pstats
 import sys
 import time
@@ -38,6 +39,9 @@ async def profile(args: argparse.Namespace) -> None:
     database = Database.connect(url, settings)
     app = create_app(settings, database=database)
     transport = httpx.ASGITransport(app=app)
+    # BENCH_AUTHORIZATION (as for wrk): profile requests that carry an API key.
+    authorization = os.environ.get("BENCH_AUTHORIZATION")
+    headers = {"Authorization": authorization} if authorization else {}
     statements = 0
 
     def count(*_: object) -> None:
@@ -49,7 +53,7 @@ async def profile(args: argparse.Namespace) -> None:
     event.listen(database.engine.sync_engine, "before_cursor_execute", count)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
+        httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers) as client,
     ):
         for _ in range(args.warmup):
             answer = await client.post("/graphql", json=scenario.body())

@@ -5,6 +5,7 @@ wrk.path = os.getenv("BENCH_PATH") or "/graphql"
 wrk.body = os.getenv("BENCH_BODY")
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json"
+if os.getenv("BENCH_AUTHORIZATION") then wrk.headers["Authorization"] = os.getenv("BENCH_AUTHORIZATION") end
 if os.getenv("BENCH_ACCEPT_GZIP") then wrk.headers["Accept-Encoding"] = "gzip" end
 
 local threads = {}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.database import Database, open_session
@@ -14,6 +16,8 @@ from api.errors import ServiceUnavailable
 from api.telemetry import connect
 from api.visibility import Visibility
 from schema.extensions.outage import classify
+
+logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -31,6 +35,11 @@ class RequestSession:
     cancels the sibling resolvers of a failed non-null field, and cancelling asyncpg in the middle
     of a statement invalidates the connection under the session (every later statement of the
     request would fail, and the pool would reconnect). statement_timeout bounds the wait.
+
+    Reads run on an autocommit session (api/database.py); the first write of the request
+    (`use_primary`) gets a transactional session on the primary, replacing the read session if
+    one was open. A read whose pooled connection turns out dead (no ping checked it) is retried
+    once on a fresh connection: autocommit reads hold no transaction that could be lost.
     """
 
     def __init__(
@@ -41,6 +50,8 @@ class RequestSession:
         self._on_primary = False
         self.visibility = visibility
         self._session: AsyncSession | None = None
+        self._session_writes = False  # the open session is transactional (for writes)
+        self._retried = False  # a dead connection was replaced already in this request
         self._lock = asyncio.Lock()
         # The database was found unreachable: the rest of the request fails the same way at
         # once instead of waiting out the pool or a connect timeout again, field after field.
@@ -73,6 +84,7 @@ class RequestSession:
             session = open_session(self._database.sessions, self.visibility)
         else:
             session = await self._database.read_session(self.visibility, self._reader)
+        self._session_writes = self._on_primary
         await connect(session)  # no-op when routing connected it already; the wait is measured
         return session
 
@@ -108,9 +120,21 @@ class RequestSession:
     ) -> R:
         # Opening the session is part of the statement: a caller cancelled while the connection
         # is being checked out must not leave an opened session nobody will close.
+        if self._session is not None and self._on_primary and not self._session_writes:
+            await self._session.close()  # reads so far were autocommit; writes need a transaction
+            self._session = None
         if self._session is None:
             self._session = await self._open()
-        return await query(self._session, *args, **kwargs)
+        try:
+            return await query(self._session, *args, **kwargs)
+        except DBAPIError as error:
+            if not error.connection_invalidated or self._session_writes or self._retried:
+                raise
+            self._retried = True
+            logger.info("a pooled connection was dead; retrying the read on a fresh one")
+            await self._session.close()
+            self._session = await self._open()
+            return await query(self._session, *args, **kwargs)
 
     def _remember(self, error: Exception) -> None:
         if isinstance(classify(error), ServiceUnavailable):

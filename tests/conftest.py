@@ -77,12 +77,15 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     # No Redis here even when REDIS_URL is set (CI): shared rate-limit buckets would make tests
     # depend on each other. Redis-backed tests build their own settings with a unique prefix.
     # Mail goes to a folder of the test session's own, never to a real server.
+    # The test process is no server: a frozen heap would hide objects from gc.get_referrers,
+    # which Hypothesis relies on (tests/test_heap.py tests the freeze itself).
     return Settings(
         database_url=database_url,
         broadsheet_secret_key="test-secret",
         redis_url=None,
         smtp_url=None,
         broadsheet_outbox_dir=str(tmp_path_factory.mktemp("outbox")),
+        broadsheet_gc_freeze=False,
     )
 
 

@@ -7,14 +7,24 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.caching import MAX_ENTITY_TAGS, MemoryResponseCache, ResponseTags, etag_for, if_none_match
+from api.caching import (
+    MAX_ENTITY_TAGS,
+    MemoryResponseCache,
+    RedisResponseCache,
+    ResponseCache,
+    ResponseTags,
+    etag_for,
+    if_none_match,
+)
 from api.database import Database
 from api.models import Article, Newsletter, Section, Source
 from api.settings import Settings
@@ -204,8 +214,24 @@ def test_large_responses_fall_back_to_type_tags() -> None:
     assert tags.for_response() == ["list:article", "article:any", "section:any"]
 
 
-async def test_memory_cache_purges_by_entity_and_type_tags() -> None:
-    cache = MemoryResponseCache(ttl=60)
+@pytest.fixture(params=["memory", "redis"])
+async def backend(request: pytest.FixtureRequest) -> AsyncIterator[ResponseCache]:
+    """Each response cache, in-process and in Redis: they must behave alike."""
+    if request.param == "memory":
+        yield MemoryResponseCache(ttl=60)
+        return
+    redis_url = await redis_url_or_skip()
+    prefix = f"test-{uuid.uuid4().hex}:"
+    client = Redis.from_url(redis_url)
+    try:
+        yield RedisResponseCache(client, prefix, ttl=60)
+    finally:
+        await client.aclose()
+        await drop_redis_prefix(redis_url, prefix)
+
+
+async def test_cache_purges_by_entity_and_type_tags(backend: ResponseCache) -> None:
+    cache = backend
     before = time.time()
     await cache.set("small", b"{}", ["article:1", "section:2"], before)
     await cache.set("large", b"{}", ["list:article", "article:any"], before)
@@ -216,8 +242,8 @@ async def test_memory_cache_purges_by_entity_and_type_tags() -> None:
     assert await cache.get("other") is not None
 
 
-async def test_a_response_computed_before_a_purge_is_not_stored() -> None:
-    cache = MemoryResponseCache(ttl=60)
+async def test_a_response_computed_before_a_purge_is_not_stored(backend: ResponseCache) -> None:
+    cache = backend
     started = time.time()
     await asyncio.sleep(0.01)
     await cache.purge(["article:7"])  # a write lands while the slow reader runs

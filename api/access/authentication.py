@@ -12,9 +12,10 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
+from api.access.key_cache import KeyCache
 from api.access.principal import Principal
 from api.database import Database, open_session
-from api.services.keys import effective_scopes, find_active_key, record_use
+from api.services.keys import effective_scopes, find_active_key, hash_key, record_use
 from api.transactions import transaction
 from api.visibility import EVERYTHING
 
@@ -76,36 +77,60 @@ class LastUsedRecorder:
 
 
 class Authenticator:
-    """Finds the active key behind a request's credentials."""
+    """Finds the active key behind a request's credentials: from the key cache
+    (api/access/key_cache.py) when it holds the key, else with a lookup that fills it."""
 
-    def __init__(self, database: Database, recorder: LastUsedRecorder | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        recorder: LastUsedRecorder | None = None,
+        cache: KeyCache | None = None,
+    ) -> None:
         self._database = database
         self._recorder = recorder or LastUsedRecorder()
+        self.cache = cache or KeyCache(0)  # TTL 0: never stores, every request looks up
 
     async def authenticate(self, headers: Mapping[str, str]) -> Principal | None:
         """The caller's principal; None when anonymous; `InvalidCredentials` when refused."""
         presented = presented_key(headers)
         if presented is None:
             return None
-        # Keys are not content: no visibility rule applies to them.
-        async with await self._database.read_session(EVERYTHING) as session:
-            row = await find_active_key(session, presented)
-        if row is None and self._database.replica is not None:
+        key_hash = hash_key(presented)
+        principal = self.cache.get(key_hash)
+        if principal is None:
+            generation = self.cache.generation
+            principal = await self._look_up(presented)
+            self.cache.put(key_hash, principal, generation)
+        if self._recorder.due(principal.key_id):
+            await self._record_use(principal.key_id)
+        return principal
+
+    def forget(self, presented_hash: str) -> None:
+        """This process revoked the key: drop it now, not when the notification comes back."""
+        self.cache.forget(presented_hash)
+
+    async def _look_up(self, presented: str) -> Principal:
+        # Keys are not content: no visibility rule applies to them. A key about to be cached is
+        # read on the primary: a lagging replica could still show a revoked key as active.
+        if self.cache.enabled:
+            async with open_session(self._database.primary_reads, EVERYTHING) as session:
+                row = await find_active_key(session, presented)
+        else:
+            async with await self._database.read_session(EVERYTHING) as session:
+                row = await find_active_key(session, presented)
+        if row is None and self._database.replica is not None and not self.cache.enabled:
             # A key created a moment ago may not have reached the replica yet.
-            async with open_session(self._database.sessions, EVERYTHING) as session:
+            async with open_session(self._database.primary_reads, EVERYTHING) as session:
                 row = await find_active_key(session, presented)
         if row is None:
             raise InvalidCredentials("The API key is not valid (unknown, malformed or revoked).")
-        principal = Principal(
+        return Principal(
             key_id=row.id,
             name=row.name,
             scopes=effective_scopes(row.scopes),
             granted_scopes=tuple(row.scopes),
             rate_limit_per_minute=row.rate_limit_per_minute,
         )
-        if self._recorder.due(principal.key_id):
-            await self._record_use(principal.key_id)
-        return principal
 
     async def _record_use(self, key_id: int) -> None:
         try:

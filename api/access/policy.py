@@ -78,13 +78,17 @@ class Access:
         `InvalidCredentials` for credentials that name no active key."""
         return await self.authenticator.authenticate(headers)
 
-    async def admit_request(self, caller: Caller) -> RateLimitDecision:
-        """Spend one request of the caller's budget."""
+    def request_budget(self, caller: Caller) -> tuple[str, int]:
+        """The caller's request bucket and its limit per minute."""
         principal = caller.principal
         if principal is None:
-            return await self.limiter.hit(f"ip:{caller.address}", self.policy.anonymous_limit)
+            return f"ip:{caller.address}", self.policy.anonymous_limit
         limit = principal.rate_limit_per_minute or self.policy.default_key_limit
-        return await self.limiter.hit(f"key:{principal.key_id}", limit)
+        return f"key:{principal.key_id}", limit
+
+    async def admit_request(self, caller: Caller) -> RateLimitDecision:
+        """Spend one request of the caller's budget."""
+        return await self.limiter.hit(*self.request_budget(caller))
 
     async def spend_cost(self, caller: Caller, cost: int) -> RateLimitDecision:
         """Spend a document's estimated cost of the caller's query-cost budget."""

@@ -17,10 +17,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -158,27 +158,60 @@ class RedisRateLimiter:
     async def hit(self, bucket: str, limit: int, cost: int = 1) -> RateLimitDecision:
         key = f"{self._prefix}ratelimit:{bucket}"
         try:
-            allowed, remaining, reset_ms, retry_ms, now_ms = await self._script(
-                keys=[key], args=[PERIOD_MS, limit, cost]
-            )
+            reply = await self._script(keys=[key], args=[PERIOD_MS, limit, cost])
         except (RedisError, OSError) as error:
-            logger.warning("rate limiter unavailable, admitting request: %s", error)
-            return RateLimitDecision(
-                allowed=True,
-                limit=limit,
-                remaining=limit,
-                reset_after_ms=0,
-                retry_after_ms=0,
-                decided_at=datetime.now(UTC),
-            )
-        return RateLimitDecision(
-            allowed=bool(allowed),
-            limit=limit,
-            remaining=int(remaining),
-            reset_after_ms=int(reset_ms),
-            retry_after_ms=int(retry_ms),
-            decided_at=datetime.fromtimestamp(int(now_ms) / 1000, UTC),
-        )
+            return _admitted_blind(limit, error)
+        return _decision(limit, reply)
+
+    async def hit_and_get(
+        self, bucket: str, limit: int, name: str
+    ) -> tuple[RateLimitDecision, bytes | str | None]:
+        """`hit(bucket, limit)` and GET `name`, in one round trip (a pipeline): the caller reads
+        what it will probably need next (api/http/prefetch.py). A failed GET reads as None."""
+        key = f"{self._prefix}ratelimit:{bucket}"
+        try:
+            try:
+                reply, value = await self._pipelined(key, limit, name)
+            except NoScriptError:  # Redis restarted or flushed its scripts: load, then again
+                await self._redis.script_load(_GCRA_SCRIPT)
+                reply, value = await self._pipelined(key, limit, name)
+        except (RedisError, OSError) as error:
+            return _admitted_blind(limit, error), None
+        return _decision(limit, reply), value if isinstance(value, bytes | str) else None
+
+    async def _pipelined(self, key: str, limit: int, name: str) -> list[Any]:
+        # EVALSHA by hand: redis-py's Script in a pipeline asks SCRIPT EXISTS first, a round
+        # trip of its own on every execute.
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.evalsha(self._script.sha, 1, key, PERIOD_MS, limit, 1)
+            pipe.get(name)
+            return list(await pipe.execute(raise_on_error=True))
+
+
+def _admitted_blind(limit: int, error: BaseException) -> RateLimitDecision:
+    """Redis could not be asked: admit (fail open), and say so in the log."""
+    logger.warning("rate limiter unavailable, admitting request: %s", error)
+    return RateLimitDecision(
+        allowed=True,
+        limit=limit,
+        remaining=limit,
+        reset_after_ms=0,
+        retry_after_ms=0,
+        decided_at=datetime.now(UTC),
+    )
+
+
+def _decision(limit: int, reply: Any) -> RateLimitDecision:
+    """The GCRA script's reply as a decision."""
+    allowed, remaining, reset_ms, retry_ms, now_ms = reply
+    return RateLimitDecision(
+        allowed=bool(allowed),
+        limit=limit,
+        remaining=int(remaining),
+        reset_after_ms=int(reset_ms),
+        retry_after_ms=int(retry_ms),
+        decided_at=datetime.fromtimestamp(int(now_ms) / 1000, UTC),
+    )
 
 
 def create_rate_limiter(redis: Redis | None, prefix: str = "broadsheet:") -> RateLimiter:

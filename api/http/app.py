@@ -24,12 +24,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from api.access.authentication import Authenticator
+from api.access.key_cache import KeyCache
 from api.access.policy import Access, AccessPolicy
 from api.access.ratelimit import create_rate_limiter
+from api.access.revocations import RevocationListener
 from api.caching import create_response_cache
 from api.database import Database
 from api.embedded import normalize_database_url
 from api.fanout import LiveHub
+from api.heap import settle_heap
 from api.http.admission import Admission, AdmissionPolicy
 from api.http.clients import ClientIdentity
 from api.http.feeds import FeedEndpoints
@@ -38,6 +41,7 @@ from api.http.guard import AccessGuard
 from api.http.metrics import Metrics
 from api.http.middleware import http_middleware
 from api.http.persisted import create_persisted_queries
+from api.http.prefetch import CachePrefetch
 from api.http.tracing import Tracing, provider_from_settings
 from api.http.worker import in_process_worker
 from api.logs import configure_logging
@@ -102,20 +106,23 @@ def create_app(
     replica = database.replica
     tracer_provider = tracer_provider or provider_from_settings(settings)
     tracing = Tracing(tracer_provider, database, redis) if tracer_provider is not None else None
-    live = LiveHub(database.engine.url.render_as_string(hide_password=False))
+    primary_url = database.engine.url.render_as_string(hide_password=False)
+    live = LiveHub(primary_url)
+    key_cache = KeyCache(settings.broadsheet_key_cache_seconds)
+    revocations = RevocationListener(primary_url, key_cache)
+    limiter = create_rate_limiter(redis, settings.broadsheet_redis_prefix)
     access = Access(
-        Authenticator(database),
-        create_rate_limiter(redis, settings.broadsheet_redis_prefix),
-        AccessPolicy.from_settings(settings),
+        Authenticator(database, cache=key_cache), limiter, AccessPolicy.from_settings(settings)
     )
     metrics = Metrics(database, live)
     response_cache = create_response_cache(settings, redis)
+    persisted = create_persisted_queries(settings, redis)
     graphql = GraphQLEndpoint(
         database,
         CursorCodec(cursor_secret(settings)),
         access,
         HTTPConfig.from_settings(settings),
-        create_persisted_queries(settings, redis),
+        persisted,
         response_cache,
         live,
         build_schema(tracer_provider) if tracer_provider is not None else schema,
@@ -125,8 +132,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         monitor = asyncio.create_task(replica.monitor()) if replica is not None else None
+        if key_cache.enabled:
+            revocations.start()
         async with in_process_worker(settings, database, response_cache):
+            settle_heap(settings.broadsheet_gc_freeze, settings.broadsheet_gc_gen0_threshold)
             yield
+        await revocations.stop()
         if monitor is not None:
             monitor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -145,7 +156,9 @@ def create_app(
             Route(
                 "/graphql",
                 Admission(
-                    AccessGuard(graphql, access),
+                    AccessGuard(
+                        graphql, access, CachePrefetch.create(limiter, response_cache, persisted)
+                    ),
                     AdmissionPolicy.from_settings(settings),
                     metrics.registry,
                 ),
@@ -172,6 +185,7 @@ def create_app(
     app.state.access = access
     app.state.redis = redis
     app.state.live = live
+    app.state.revocations = revocations
     app.state.tracing = tracing
     return app
 

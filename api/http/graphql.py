@@ -33,13 +33,14 @@ from strawberry.types.graphql import OperationType
 
 from api.access.policy import Access, Caller
 from api.access.principal import visibility_for
-from api.caching import CachePolicy, NoResponseCache, ResponseCache, cache_key
+from api.caching import CachedResponse, CachePolicy, NoResponseCache, ResponseCache, cache_key
 from api.database import Database
 from api.errors import HTTP_STATUS, BadUserInput, ClientError, ErrorCode, RequestError
 from api.fanout import LiveHub
 from api.http.clients import caller_of, rate_limit_of, request_id_of
 from api.http.live import LiveConnection, SubscriptionSlots
 from api.http.persisted import PersistedQueries
+from api.http.prefetch import prefetched_for
 from api.http.protocol import GRAPHQL_RESPONSE_JSON, JSON, negotiate, read_params
 from api.http.responses import (
     error_response,
@@ -217,7 +218,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 else None
             )
             signals = signals_of(request.scope)
-            if key is not None and (cached := await self.response_cache.get(key)) is not None:
+            if key is not None and (cached := await self.cached(request, key)) is not None:
                 signals.cache = "hit"
                 signals.operation_type = "query"  # only queries are cached
                 signals.operation = signals.operation or operation_name_in(query)
@@ -240,6 +241,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await context.db.close()
             await self.purge_changes(context)
             await self.remember_write(context)
+
+    async def cached(self, request: Request, key: str) -> CachedResponse | None:
+        """The stored response for `key`: read already with the rate-limit charge
+        (api/http/prefetch.py), or looked up now."""
+        prefetched = prefetched_for(request.scope, key)
+        if prefetched is not None:
+            return prefetched.cached
+        return await self.response_cache.get(key)
 
     async def run_operation(
         self,

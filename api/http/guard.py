@@ -24,6 +24,7 @@ from api.access.policy import Access, Caller
 from api.access.ratelimit import RateLimitDecision
 from api.errors import ErrorCode, RequestError, unavailable
 from api.http.clients import address_of, admit
+from api.http.prefetch import CachePrefetch
 from api.http.protocol import JSON
 from api.http.responses import error_response
 from api.http.signals import signals_of
@@ -44,9 +45,10 @@ def _asks_for_graphiql(scope: Scope, headers: Headers) -> bool:
 class AccessGuard:
     """`app` behind authentication and the request budget (an ASGI app, so a Route mounts it)."""
 
-    def __init__(self, app: ASGIApp, access: Access) -> None:
+    def __init__(self, app: ASGIApp, access: Access, prefetch: CachePrefetch | None = None) -> None:
         self.app = app
         self.access = access
+        self.prefetch = prefetch  # charge + cache read in one Redis round trip (prefetch.py)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") == "OPTIONS":
@@ -72,7 +74,13 @@ class AccessGuard:
             refusal = refusal or "This API requires a key: send `Authorization: Bearer <key>`."
 
         caller = Caller(principal, address_of(scope))
-        decision = await self.access.admit_request(caller)
+        key = None
+        if self.prefetch is not None and refusal is None:
+            key = await self.prefetch.key_for(scope, caller)
+        if key is not None and self.prefetch is not None:
+            decision = await self.prefetch.admit(self.access, caller, key, scope)
+        else:
+            decision = await self.access.admit_request(caller)
         if refusal is not None or not decision.allowed:
             await self._refuse(scope, receive, send, decision, refusal)
             return

@@ -100,6 +100,10 @@ class RedisDocumentStore:
         self._prefix = prefix
         self._local: OrderedDict[tuple[str, bool], str] = OrderedDict()
 
+    def known(self, sha: str, *, trusted_only: bool) -> str | None:
+        """The document, if this process has it already (no round trip to Redis)."""
+        return self._local.get((sha, trusted_only))
+
     async def get(self, sha: str, *, trusted_only: bool) -> str | None:
         local = self._local.get((sha, trusted_only))
         if local is not None:
@@ -163,6 +167,17 @@ class PersistedQueries:
         self.store = store
         self.persisted_only = persisted_only
         self._pending_trusted = dict(trusted or {})  # added to the store on first use
+
+    def known_document(self, extensions: Mapping[str, Any] | None) -> str | None:
+        """The document a by-hash request names, when this process holds it in memory (no
+        Redis round trip, no registration, no refusal: `resolve` still decides)."""
+        persisted = (extensions or {}).get("persistedQuery")
+        sha = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+        if not isinstance(sha, str) or self._pending_trusted:
+            return None
+        if isinstance(self.store, RedisDocumentStore):
+            return self.store.known(sha, trusted_only=self.persisted_only)
+        return None
 
     async def resolve(self, query: str | None, extensions: Mapping[str, Any] | None) -> str | None:
         """The document to run (None: the request has none). Raises a ClientError to refuse."""

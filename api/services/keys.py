@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import ApiKey, max_length
@@ -28,6 +28,9 @@ from api.services.outcome import Outcome
 from api.services.validation import FieldError
 
 KEY_START = "bsk_live_"
+# Revocations are announced here (payload: the key's hash), so every process drops the key from
+# its cache the moment the revoke commits (api/access/revocations.py).
+KEY_REVOKED_CHANNEL = "broadsheet_key_revoked"
 PREFIX_HEX_LENGTH = 12
 MAX_NAME_LENGTH = max_length(ApiKey.name)
 MAX_RATE_LIMIT = 1_000_000
@@ -202,12 +205,15 @@ async def key_by_name_or_id(session: AsyncSession, name_or_id: str) -> ApiKey | 
 async def revoke_key(
     session: AsyncSession, row: ApiKey, *, actor_key_id: int | None = None
 ) -> bool:
-    """Revoke `row` (flushed and audited, not committed); False when it already was."""
+    """Revoke `row` (flushed and audited, not committed); False when it already was.
+
+    The NOTIFY is part of the transaction: processes hear it when, and only if, it commits."""
     if row.revoked_at is not None:
         return False
     before = audit.snapshot(row)
     row.revoked_at = datetime.now(UTC)
     await session.flush()
+    await session.execute(select(func.pg_notify(KEY_REVOKED_CHANNEL, row.secret_hash)))
     await audit.record(
         session,
         api_key_id=actor_key_id,

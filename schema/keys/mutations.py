@@ -79,6 +79,8 @@ class KeyMutations:
     async def revoke_api_key(self, info: Info, id: strawberry.ID) -> RevokeApiKeyPayload:
         outcome = await run_write(info, keys.revoke_key_by_id, actor(info), pk_of(id, "ApiKey"))
         row = outcome.value
+        if row is not None:  # every other process hears it from the revoke's NOTIFY
+            info.context.access.authenticator.forget(row.secret_hash)
         return RevokeApiKeyPayload(
             api_key=ApiKey.from_row(row) if row else None, user_errors=user_errors(outcome)
         )
