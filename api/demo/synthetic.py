@@ -209,15 +209,17 @@ async def _rebuild(
     plan.load.seconds["indexes"] = time.perf_counter() - started
 
 
-async def _complete(plan: _Plan, connection: AsyncConnection, report: Progress) -> None:
-    """Newsletters over the loaded period, then the post-load hook (statistics and more)."""
+async def _complete(plan: _Plan, session: AsyncSession, report: Progress) -> None:
+    """Newsletters over the loaded period, then the post-load hook (statistics and more);
+    committed by `session` (a savepoint, when the caller's connection holds the transaction)."""
     started = time.perf_counter()
     report("newsletters", 0, 1)
-    plan.load.rows |= await write_newsletters(connection)
+    plan.load.rows |= await write_newsletters(await session.connection())
     plan.load.seconds["newsletters"] = time.perf_counter() - started
     started = time.perf_counter()
     report("analyze", 0, 1)
-    await after_bulk_load(AsyncSession(bind=connection), ANALYZED)
+    await after_bulk_load(session, ANALYZED)
+    await session.commit()
     report("analyze", 1, 1)
     plan.load.seconds["analyze"] = time.perf_counter() - started
 
@@ -236,7 +238,8 @@ async def _load_on_connection(
     structures = await set_aside(connection, BULK_TABLES) if plan.rebuild else []
     await _stream(plan, connection, [connection], articles, report)
     await _rebuild(plan, structures, [connection], report)
-    await _complete(plan, connection, report)
+    async with AsyncSession(bind=connection, join_transaction_mode="create_savepoint") as session:
+        await _complete(plan, session, report)
     return plan.load
 
 
@@ -274,7 +277,8 @@ async def _load_with_engine(
                 lambda spare: _rebuild(plan, structures, spare, report),
                 autocommit=True,
             )
-        await _complete(plan, autocommit, report)
+    async with AsyncSession(engine) as session:
+        await _complete(plan, session, report)
     return plan.load
 
 
