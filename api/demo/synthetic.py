@@ -278,6 +278,7 @@ async def _load_with_engine(
                 autocommit=True,
             )
     async with AsyncSession(engine) as session:
+        await session.execute(text(f"SET application_name = '{APPLICATION_NAME}'"))
         await _complete(plan, session, report)
     return plan.load
 
