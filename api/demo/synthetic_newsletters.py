@@ -52,13 +52,18 @@ EDITIONS = (
 # An issue collects the stories of the `span` days ending on its date; days whose stories fall
 # into no issue (weekends, for the weekday briefing) are skipped. One pass over the stories,
 # no index needed: this runs right after a bulk load, before statistics are fresh.
+# The synthetic stories' days, read from the (large) articles table once for every statement.
+_STORIES = text(
+    """
+    CREATE TEMPORARY TABLE synthetic_story AS
+    SELECT a.id, a.published_at, (a.published_at AT TIME ZONE 'UTC')::date AS day
+    FROM articles a
+    WHERE a.source_id IN (SELECT id FROM sources WHERE slug LIKE :prefix)
+      AND a.status = 'published'
+    """
+)
 _RANKED = """
-    WITH story AS (
-        SELECT a.id, a.published_at, (a.published_at AT TIME ZONE 'UTC')::date AS day
-        FROM articles a
-        WHERE a.source_id IN (SELECT id FROM sources WHERE slug LIKE :prefix)
-          AND a.status = 'published'
-    ), issue_day AS (
+    WITH story AS (SELECT id, published_at, day FROM synthetic_story), issue_day AS (
         SELECT d.day, (SELECT min(d.day + k) FROM generate_series(0, :span - 1) k
                        WHERE extract(isodow FROM d.day + k) = ANY(CAST(:isodows AS int[])))
                AS issue
@@ -100,6 +105,8 @@ async def write_newsletters(connection: AsyncConnection) -> dict[str, int]:
     newsletters = 0
     issues = 0
     items = 0
+    await connection.execute(text("DROP TABLE IF EXISTS pg_temp.synthetic_story"))
+    await connection.execute(_STORIES, {"prefix": PREFIX + "%"})
     for edition in EDITIONS:
         inserted = await connection.execute(
             pg_insert(Newsletter)
@@ -118,7 +125,6 @@ async def write_newsletters(connection: AsyncConnection) -> dict[str, int]:
             text("SELECT id FROM newsletters WHERE slug = :slug"), {"slug": edition.slug}
         )
         ranking = {
-            "prefix": PREFIX + "%",
             "newsletter": newsletter_id,
             "name": edition.name.removesuffix(" (synthetic)"),
             "description": edition.description,
@@ -132,4 +138,5 @@ async def write_newsletters(connection: AsyncConnection) -> dict[str, int]:
             )
             items += added.rowcount
         issues += len(new)
+    await connection.execute(text("DROP TABLE pg_temp.synthetic_story"))
     return {"newsletters": newsletters, "newsletter_issues": issues, "newsletter_items": items}
