@@ -228,9 +228,14 @@ def make_excerpt(text: str, limit: int = 300) -> str:
 
 def reading_time_minutes(text: str, words_per_minute: int = 230) -> int:
     """Minutes an average reader needs for ``text``, rounded up, and never less than one."""
+    return reading_time_for_words(len(text.split()), words_per_minute)
+
+
+def reading_time_for_words(words: int, words_per_minute: int = 230) -> int:
+    """`reading_time_minutes` for a text whose words are already counted (bulk loads)."""
     if words_per_minute < 1:
         raise ValueError("words_per_minute must be at least 1")
-    return max(1, math.ceil(len(text.split()) / words_per_minute))
+    return max(1, math.ceil(words / words_per_minute))
 
 
 # Letters NFKD does not decompose into an ASCII base letter.

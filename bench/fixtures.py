@@ -67,13 +67,12 @@ async def prepare_database(articles: int) -> str:
                 await seed_demo(session)
                 await session.commit()
             started = time.perf_counter()
-            await seed_synthetic(engine, articles=articles - (have or 0), sources=20, seed=7)
+            load = await seed_synthetic(engine, articles=articles - (have or 0), sources=20, seed=7)
+            phases = ", ".join(f"{name} {seconds:.0f}s" for name, seconds in load.seconds.items())
             print(
-                f"loaded {articles - (have or 0)} articles in {time.perf_counter() - started:.0f}s"
+                f"loaded {articles - (have or 0)} articles in "
+                f"{time.perf_counter() - started:.0f}s ({phases})"
             )
-            async with engine.connect() as connection:
-                await connection.execute(text("ANALYZE"))
-                await connection.commit()
     return url
 
 

@@ -52,3 +52,16 @@ def test_without_database_url_or_the_embedded_postgres_the_cli_says_what_to_do()
     message = " ".join(result.stderr.split())
     assert "DATABASE_URL is not set and the embedded PostgreSQL is not installed" in message
     assert "broadsheet[embedded]" in message
+
+
+def test_seed_synthetic_reports_rows_and_phases_without_a_bar_off_a_terminal(
+    runner_env: dict[str, str],
+) -> None:
+    migrations.upgrade("head", runner_env["DATABASE_URL"])
+    args = ["seed", "synthetic", "--articles", "60", "--sources", "2", "--seed", "3"]
+    result = CliRunner().invoke(app, args, env=runner_env)
+    assert result.exit_code == 0, result.output
+    assert "articles" in result.output
+    assert " 60" in result.output
+    assert "loaded in" in result.output
+    assert "━" not in result.output  # stderr is not a terminal here: no progress bar

@@ -473,9 +473,14 @@ async def test_seed_synthetic_adds_exactly_the_requested_articles(
     visible_before = await scalar_int(db_session, visible)
     connection = await db_session.connection()
     reported: list[int] = []
-    counts = await seed_synthetic(
-        connection, articles=500, sources=4, seed=11, progress=reported.append
+    load = await seed_synthetic(
+        connection,
+        articles=500,
+        sources=4,
+        seed=11,
+        progress=lambda phase, done, total: reported.append(done) if phase == "articles" else None,
     )
+    counts = load.rows
     assert counts["articles"] == 500
     assert reported[-1] == 500
     assert await scalar_int(db_session, "SELECT count(*) FROM articles") == articles_before + 500

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Annotated
 
 import typer
@@ -44,27 +45,27 @@ def seed_synthetic_command(
     articles: Annotated[int, typer.Option(min=1, help="How many articles to add.")] = 10_000,
     sources: Annotated[int, typer.Option(min=1, help="How many synthetic sources.")] = 20,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 1,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar (also off when not a TTY).")
+    ] = False,
 ) -> None:
-    """Bulk-load synthetic articles with COPY, for benchmarks."""
-    from rich.progress import Progress
-
+    """Bulk-load a synthetic newsroom's archive with COPY, for benchmarks (appends N more)."""
+    from api.cli.load_progress import LoadProgress
     from api.database import short_lived_engine
-    from api.demo.synthetic import seed_synthetic
+    from api.demo.synthetic import SyntheticLoad, seed_synthetic
 
     url = database_url()
 
-    async def run() -> dict[str, int]:
+    async def run() -> SyntheticLoad:
         async with short_lived_engine(url) as engine:
-            with Progress(console=console) as progress:
-                task = progress.add_task("articles", total=articles)
+            with LoadProgress(console, quiet=quiet) as progress:
                 return await seed_synthetic(
-                    engine,
-                    articles=articles,
-                    sources=sources,
-                    seed=seed,
-                    progress=lambda done: progress.update(task, completed=done),
+                    engine, articles=articles, sources=sources, seed=seed, progress=progress
                 )
 
-    counts = asyncio.run(run())
-    for table, count in counts.items():
-        console.print(f"  {table:<24} {count:>6}")
+    started = time.perf_counter()
+    load = asyncio.run(run())
+    for table, count in load.rows.items():
+        console.print(f"  {table:<24} {count:>9}")
+    phases = ", ".join(f"{phase} {seconds:.1f}s" for phase, seconds in load.seconds.items())
+    console.print(f"  loaded in {time.perf_counter() - started:.1f}s ({phases})")
