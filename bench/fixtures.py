@@ -9,13 +9,14 @@ import time
 
 import asyncpg
 from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from api import migrations
 from api.database import open_session, session_factory, short_lived_engine
 from api.demo.newsroom import seed_demo
 from api.demo.synthetic import seed_synthetic
 from api.embedded import normalize_database_url, start_embedded_postgres
+from api.services.listing import relist_all
 from api.visibility import EVERYTHING
 from bench.scenarios import ARTICLE, FRONT, FRONT_RELATED, NEWSLETTER, SEARCH, SECTION, Scenario
 from schema.relay import CursorCodec, to_global_id
@@ -38,12 +39,19 @@ def plain(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
+def database_name(articles: int) -> str:
+    """broadsheet_bench_5k, broadsheet_bench_100k, broadsheet_bench_1m, broadsheet_bench_2500."""
+    if articles == 1_000_000:
+        return "broadsheet_bench_1m"
+    if articles % 1000 == 0:
+        return f"broadsheet_bench_{articles // 1000}k"
+    return f"broadsheet_bench_{articles}"
+
+
 async def prepare_database(articles: int) -> str:
     """`broadsheet_bench_<N>`: migrated, demo + N synthetic articles; reused when it exists."""
     server = make_url(server_url())
-    name = f"broadsheet_bench_{articles // 1000}k" if articles % 1000 == 0 else f"bench_{articles}"
-    if articles == 1_000_000:
-        name = "broadsheet_bench_1m"
+    name = database_name(articles)
     url = server.set(database=name).render_as_string(hide_password=False)
     admin = create_async_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
@@ -68,6 +76,7 @@ async def prepare_database(articles: int) -> str:
                 await session.commit()
             started = time.perf_counter()
             await seed_synthetic(engine, articles=articles - (have or 0), sources=20, seed=7)
+            await make_catalogue_visible(engine)
             print(
                 f"loaded {articles - (have or 0)} articles in {time.perf_counter() - started:.0f}s"
             )
@@ -75,6 +84,18 @@ async def prepare_database(articles: int) -> str:
                 await connection.execute(text("ANALYZE"))
                 await connection.commit()
     return url
+
+
+async def make_catalogue_visible(engine: AsyncEngine) -> None:
+    """Give the synthetic tags, authors and sections their `visible_from` (api/services/listing.py).
+
+    A bulk COPY load leaves them unset, which hides them from readers: a section feed of
+    synthetic stories would be `null`, and every statement joining sections under reader
+    visibility would drop the synthetic stories while the hand-written SQL kept them.
+    """
+    async with open_session(session_factory(engine), EVERYTHING) as session:
+        await relist_all(session)
+        await session.commit()
 
 
 async def scenarios_for(url: str, secret: str) -> list[Scenario]:

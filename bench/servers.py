@@ -3,6 +3,7 @@
 `broadsheet serve` (through the installed console script's module, `python -m api.cli`) and the
 hand-written endpoint (uvicorn, same settings: one or more workers, uvloop, httptools, access
 log on) run as separate processes; CPU time is read from /proc for the process and its workers.
+Each server's output goes to a file under the temporary directory, shown when it fails.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ import asyncio
 import os
 import socket
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+# Server output goes here (the access log included), one file per server started.
+LOGS = Path(tempfile.gettempdir()) / "broadsheet-bench"
+LOGS.mkdir(exist_ok=True)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -58,6 +63,10 @@ class Server:
     name: str
     port: int
     process: asyncio.subprocess.Process
+    log: Path  # the server's stdout and stderr, for when something goes wrong
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     @property
     def url(self) -> str:
@@ -77,25 +86,23 @@ class Server:
 
 
 async def start(name: str, command: list[str], env: dict[str, str], port: int) -> Server:
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    server = Server(name, port, process)
+    log = LOGS / f"{name}-{port}.log"
+    with log.open("wb") as output:  # the child keeps its own descriptor
+        process = await asyncio.create_subprocess_exec(
+            *command, cwd=ROOT, env={**os.environ, **env}, stdout=output, stderr=output
+        )
+    server = Server(name, port, process, log)
     async with httpx.AsyncClient() as client:
         for _ in range(300):
             if process.returncode is not None:
-                raise RuntimeError(f"{name} exited with {process.returncode}")
+                raise RuntimeError(f"{name} exited with {process.returncode}:\n{server.log_tail()}")
             try:
                 await client.post(f"{server.url}/graphql", json={})
                 return server
             except httpx.TransportError:
                 await asyncio.sleep(0.1)
     await server.stop()
-    raise RuntimeError(f"{name} did not come up on port {port}")
+    raise RuntimeError(f"{name} did not come up on port {port}:\n{server.log_tail()}")
 
 
 async def broadsheet(workers: int, env: dict[str, str], name: str = "broadsheet") -> Server:
