@@ -111,7 +111,7 @@ async def time_scenario(
         p50_ms=report["p50"] / 1000,
         p99_ms=report["p99"] / 1000,
         cpu_ms=cpu * 1000 / requests,
-        failures=report["failures"] + report["errors"],
+        failures=int(report["failures"] + report["errors"]),
     )
 
 
@@ -211,36 +211,3 @@ async def _count(
     counts = proxy.counts
     n = COUNTED_REQUESTS
     return counts.data_statements / n, counts.other_statements / n, counts.round_trips / n
-
-
-def render(rows: list[Row], args: argparse.Namespace) -> str:
-    def number(value: float | None, digits: int = 1) -> str:
-        return "-" if value is None else f"{value:,.{digits}f}"
-
-    header = (
-        f"{'scenario':<40}{'w':>2}{'req/s':>9}{'p50':>8}{'p99':>8}{'hand req/s':>11}"
-        f"{'ratio':>7}{'CPU ms':>8}{'hand CPU':>9}{'stmts':>7}{'trips':>7}{'hand s/t':>10}"
-    )
-    lines = [
-        f"\n{args.articles:,} synthetic articles + demo; wrk {args.threads} threads, "
-        f"{args.connections} connections, {args.seconds:.0f}s per scenario and server; "
-        "latencies in ms; CPU = server CPU per request; stmts/trips = data statements and wire "
-        "round trips per request",
-        header,
-        "-" * len(header),
-    ]
-    for row in rows:
-        ours, theirs = row.ours, row.theirs
-        hand_counts = (
-            f"{number(theirs.statements)}/{number(theirs.round_trips)}"
-            if theirs is not None and not row.name.startswith("front page, persisted")
-            else "-"
-        )
-        lines.append(
-            f"{row.name:<40}{row.workers:>2}{ours.rps:>9,.0f}{ours.p50_ms:>8.1f}{ours.p99_ms:>8.1f}"
-            f"{number(theirs.rps if theirs else None, 0):>11}{number(row.ratio, 2):>7}"
-            f"{ours.cpu_ms:>8.2f}{number(theirs.cpu_ms if theirs else None, 2):>9}"
-            f"{number(ours.statements):>7}{number(ours.round_trips):>7}{hand_counts:>10}"
-            + (f"  FAILURES {ours.failures}" if ours.failures else "")
-        )
-    return "\n".join(lines)

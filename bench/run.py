@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import servers
+from bench import report, servers
 from bench.fixtures import prepare_database, scenarios_for
-from bench.measure import Row, count_pass, render, time_scenario, verify
+from bench.measure import Row, count_pass, time_scenario, verify
 
 SECRET = "bench-cursor-secret"
 LIMITS = {
@@ -84,12 +83,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--only", nargs="*", help="scenarios whose name contains one of these")
     parser.add_argument("--skip-counting", action="store_true")
-    parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--json", type=Path, help="also write the table here as JSON")
+    parser.add_argument(
+        "--markdown", type=Path, help="also write the table here as Markdown (bench/RESULTS.md)"
+    )
     args = parser.parse_args()
+    if args.articles < 1 or args.seconds < 1 or args.connections < 1 or args.threads < 1:
+        parser.error("--articles, --seconds, --connections and --threads must be at least 1")
+    if any(workers < 1 for workers in args.workers):
+        parser.error("--workers must be at least 1")
     rows = asyncio.run(run(args))
-    print(render(rows, args))
+    print(report.text(rows, args))
     if args.json:
-        args.json.write_text(json.dumps([row.as_dict() for row in rows], indent=2) + "\n")
+        args.json.write_text(report.as_json(rows, args))
+    if args.markdown:
+        args.markdown.write_text(report.markdown(rows, args))
 
 
 if __name__ == "__main__":
