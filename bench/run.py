@@ -6,8 +6,9 @@ then 2) and the hand-written Starlette + asyncpg endpoint of bench/handwritten.p
 uvicorn settings, checks that both answer every scenario with byte-identical JSON, then drives
 each with wrk (a separate process; every answer checked for errors) and prints one table:
 req/s, p50, p99, the ratio to the hand-written endpoint, server CPU per request, and the SQL
-statements and wire round trips per request (counted by a proxy in a separate pass). The
-database server is BENCH_DATABASE_URL, else DATABASE_URL's server, else the embedded one.
+statements and wire round trips per request (counted by a proxy in a separate pass), also
+written as Markdown (`--markdown FILE`, for bench/RESULTS.md) or JSON (`--json FILE`) on request.
+The database server is BENCH_DATABASE_URL, else DATABASE_URL's server, else the embedded one.
 """
 
 from __future__ import annotations
