@@ -51,6 +51,7 @@ from api import migrations
 from api.database import open_session, session_factory, short_lived_engine
 from api.demo.newsroom import seed_demo
 from api.demo.synthetic import seed_synthetic
+from api.embedded import normalize_database_url
 from api.http.app import create_app
 from api.settings import Settings
 from api.visibility import EVERYTHING
@@ -289,7 +290,8 @@ def table(runs: list[dict[str, Figures]]) -> str:
 
 
 async def main_async(args: argparse.Namespace) -> int:
-    async with guard_database(args.database or server_url()) as url:
+    server = normalize_database_url(args.database) if args.database else server_url()
+    async with guard_database(server) as url:
         runs = []
         for run in range(args.runs):
             runs.append(await measure(url))
