@@ -95,6 +95,7 @@ def main() -> None:
         parser.error("--workers must be at least 1")
     rows = asyncio.run(run(args))
     print(report.text(rows, args))
+    print(f"\nserver output: {servers.log_directory()}")
     if args.json:
         args.json.write_text(report.as_json(rows, args))
     if args.markdown:

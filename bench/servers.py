@@ -3,7 +3,8 @@
 `broadsheet serve` (through the installed console script's module, `python -m api.cli`) and the
 hand-written endpoint (uvicorn, same settings: one or more workers, uvloop, httptools, access
 log on) run as separate processes; CPU time is read from /proc for the process and its workers.
-Each server's output goes to a file under the temporary directory, shown when it fails.
+Each server's output goes to a file in a temporary directory of the run's own (printed at the
+end), shown when the server fails to start.
 """
 
 from __future__ import annotations
@@ -14,15 +15,20 @@ import socket
 import sys
 import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-# Server output goes here (the access log included), one file per server started.
-LOGS = Path(tempfile.gettempdir()) / "broadsheet-bench"
-LOGS.mkdir(exist_ok=True)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@cache
+def log_directory() -> Path:
+    """Where this run's servers write their output (access logs included), one file each: a
+    directory of this run's own, so concurrent runs never mix or delete each other's logs."""
+    return Path(tempfile.mkdtemp(prefix="broadsheet-bench-"))
 
 
 def free_port() -> int:
@@ -86,7 +92,7 @@ class Server:
 
 
 async def start(name: str, command: list[str], env: dict[str, str], port: int) -> Server:
-    log = LOGS / f"{name}-{port}.log"
+    log = log_directory() / f"{name}-{port}.log"
     with log.open("wb") as output:  # the child keeps its own descriptor
         process = await asyncio.create_subprocess_exec(
             *command, cwd=ROOT, env={**os.environ, **env}, stdout=output, stderr=output
