@@ -55,7 +55,7 @@ GZIP_SUFFIX = "-gzip"
 MAX_ENTITY_TAGS = 256
 
 
-def entity_tag(type_name: str, pk: int) -> str:
+def entity_tag(type_name: str, pk: int | str) -> str:
     return f"{type_name.lower()}:{pk}"
 
 
@@ -78,13 +78,14 @@ class ResponseTags:
     mutations changed (purged once the request is done, after their commit)."""
 
     def __init__(self) -> None:
-        self.entities: set[str] = set()
+        # (type name, primary key): made into tags once, when the response is sent.
+        self.entities: set[tuple[str, int]] = set()
         self.lists: set[str] = set()
         self.changed: set[str] = set()
 
     def record(self, type_name: str, pk: int) -> None:
         """An entity of `type_name` is in the response."""
-        self.entities.add(entity_tag(type_name, pk))
+        self.entities.add((type_name, pk))
 
     def invalidate(self, *tags: str) -> None:
         """Mark `tags` (entity_tag / list_tag values) as changed by this request."""
@@ -92,9 +93,10 @@ class ResponseTags:
 
     def for_response(self) -> list[str]:
         """The tags to send with the response, bounded in number (see MAX_ENTITY_TAGS)."""
-        entities = self.entities
-        if len(entities) > MAX_ENTITY_TAGS:
-            entities = {f"{tag.partition(':')[0]}:any" for tag in entities}
+        if len(self.entities) > MAX_ENTITY_TAGS:
+            entities = {entity_tag(type_name, "any") for type_name, _ in self.entities}
+        else:
+            entities = {entity_tag(type_name, pk) for type_name, pk in self.entities}
         return sorted(self.lists) + sorted(entities)
 
 

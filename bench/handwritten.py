@@ -37,6 +37,7 @@ from bench.handwritten_sql import (
     LATEST_ISSUE,
     RELATED,
     SEARCH,
+    SEARCH_CANDIDATES,
     SECTION,
     SECTION_FEED,
     SECTION_FEED_AFTER,
@@ -227,7 +228,7 @@ class Handwritten:
     async def search(self, variables: dict[str, Any]) -> dict[str, Any]:
         text = " ".join(variables["q"].split())
         async with self.pool.acquire() as connection:
-            rows = await connection.fetch(SEARCH, text, 21)
+            rows = await connection.fetch(SEARCH, text, 21, SEARCH_CANDIDATES)
             rows = rows[:20]
             marked = {
                 r["id"]: r["passage"]

@@ -112,16 +112,28 @@ WHERE base.id = ANY($1::bigint[])
 ORDER BY base.id, r.rank
 """
 _QUERY = "websearch_to_tsquery('english'::regconfig, $1)"
+# Broadsheet's search: the SEARCH_CANDIDATES (1,000, bound as $3) most recent visible matches,
+# ranked by relevance in a subquery cut to the page; only the page is joined to its source.
 SEARCH = f"""
 SELECT a.id, a.headline, a.published_at, so.name AS source_name
-FROM articles a JOIN sources so ON so.id = a.source_id
-WHERE a.search_vector @@ {_QUERY} AND {VISIBLE}
-ORDER BY CAST(ts_rank_cd(a.search_vector, {_QUERY}, 1) AS float8)
-    + 0.1::float8 / (1.0::float8 + exp(-(extract(epoch FROM a.published_at) - 1577836800.0::float8)
-        / 31536000.0::float8)) DESC,
-    a.id DESC
-LIMIT $2
+FROM (
+    SELECT c.id, CAST(ts_rank_cd(c.search_vector, {_QUERY}, 1) AS float8)
+        + 0.1::float8 / (1.0::float8 + exp(-(extract(epoch FROM c.published_at)
+            - 1577836800.0::float8) / 31536000.0::float8)) AS rank
+    FROM (
+        SELECT a.id, a.published_at, a.search_vector FROM articles a
+        WHERE a.search_vector @@ {_QUERY} AND {VISIBLE}
+        ORDER BY a.published_at DESC, a.id DESC
+        LIMIT $3
+    ) c
+    ORDER BY rank DESC, c.id DESC
+    LIMIT $2
+) r
+JOIN articles a ON a.id = r.id
+JOIN sources so ON so.id = a.source_id
+ORDER BY r.rank DESC, r.id DESC
 """
+SEARCH_CANDIDATES = 1000
 HIGHLIGHTS = f"""
 SELECT a.id, ts_headline('english'::regconfig, concat_ws(' \n', a.headline, a.dek, a.body_text),
     {_QUERY}, 'StartSel=' || chr(2) || ', StopSel=' || chr(3)

@@ -10,7 +10,7 @@ cannot disagree. Fields without one are resolved parent by parent (still correct
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from schema.loaders import Loaders
 
 BATCH = "broadsheet.batch"  # the metadata key holding a field's batch function
+# Set (True) on a field with arguments whose batch function reads them from `BatchInfo.arguments`;
+# the planned executor resolves other fields with arguments parent by parent.
+WITH_ARGUMENTS = "broadsheet.with_arguments"
 # The metadata key holding a field's value as a plain function of its parent (no I/O): the
 # planned executor calls it for each parent in a loop, without a coroutine.
 EACH = "broadsheet.each"
@@ -35,6 +38,9 @@ class BatchInfo:
     context: Context
     parent_paths: Sequence[Path | None]
     key: str  # the field's response key
+    # The field's arguments as GraphQL coerced them (schema names, defaults filled in); only for
+    # fields declared WITH_ARGUMENTS.
+    arguments: dict[str, Any] = field(default_factory=dict)
 
     @property
     def paths(self) -> list[tuple[str | int, ...]]:
@@ -50,6 +56,12 @@ def batch_of(field: Any) -> BatchFunction | None:
     metadata = getattr(field, "metadata", None) or {}
     function: BatchFunction | None = metadata.get(BATCH)
     return function
+
+
+def takes_arguments(field: Any) -> bool:
+    """Whether a field's batch function reads the field's arguments (WITH_ARGUMENTS)."""
+    metadata = getattr(field, "metadata", None) or {}
+    return bool(metadata.get(WITH_ARGUMENTS))
 
 
 def each_of(field: Any) -> Callable[[Any], Any] | None:

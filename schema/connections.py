@@ -16,7 +16,7 @@ from sqlalchemy import Select
 
 from api.models import Author, Source
 from api.queries import catalogue
-from api.queries.pagination import Page
+from api.queries.pagination import Key, Page
 from schema.batching import BATCH, BatchInfo, reads
 from schema.context import Info
 from schema.relay import CountFn, CursorCodec, PageInfo, page_info, page_window
@@ -26,8 +26,16 @@ NodeT = TypeVar("NodeT")
 
 @dataclass(frozen=True)
 class EdgeValue:
-    cursor: str
+    """A node and its position; the signed cursor is made only if a client asks for it."""
+
     node: Any
+    key: Key
+    kind: str
+    codec: CursorCodec
+
+    @property
+    def cursor(self) -> str:
+        return self.codec.encode(self.kind, self.key)
 
 
 @dataclass(frozen=True)
@@ -82,10 +90,12 @@ class Connection(Generic[NodeT]):
 def build_connection(
     codec: CursorCodec, kind: str, page: Page[Any], count: CountFn
 ) -> ConnectionValue:
-    cursors, info = page_info(codec, kind, page)
     return ConnectionValue(
-        edges=[EdgeValue(cursor, node) for cursor, node in zip(cursors, page.items, strict=True)],
-        page_info=info,
+        edges=[
+            EdgeValue(node, key, kind, codec)
+            for node, key in zip(page.items, page.keys, strict=True)
+        ],
+        page_info=page_info(codec, kind, page),
         count=count,
     )
 

@@ -7,11 +7,13 @@ draft.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from strawberry.dataloader import DataLoader
+from strawberry.dataloader import AbstractCache, DataLoader
+from strawberry.exceptions import WrongNumberOfResultsReturned
 
 from api.models import (
     Author,
@@ -41,12 +43,112 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V) -> DataLoader[K, V]:
+class _Futures(AbstractCache[K, V]):
+    """The loader's cache as a plain dict its list path reads directly."""
+
+    def __init__(self) -> None:
+        self.futures: dict[K, asyncio.Future[V]] = {}
+
+    def get(self, key: K) -> asyncio.Future[V] | None:
+        return self.futures.get(key)
+
+    def set(self, key: K, value: asyncio.Future[V]) -> None:
+        self.futures[key] = value
+
+    def delete(self, key: K) -> None:
+        del self.futures[key]
+
+    def clear(self) -> None:
+        self.futures.clear()
+
+
+class Loader(DataLoader[K, V]):
+    """Strawberry's DataLoader, answering a list of keys at once without a future per key.
+
+    The planned executor asks for a whole level's keys in one call; going through `load` would
+    make a future, a batch task and a gather entry for each key. Here keys already answered come
+    straight from the cache, and the missing ones are fetched at once, with their futures put in
+    the cache first so that a concurrent `load` of the same key waits for this fetch instead of
+    starting another; keys in flight for another field are awaited, not fetched again. Priming
+    writes the cache directly too, unless a batch is waiting that the primed values might answer.
+    """
+
+    def __init__(
+        self, load_fn: Callable[[list[K]], Awaitable[Sequence[V | BaseException]]]
+    ) -> None:
+        self._cached = _Futures[K, V]()
+        super().__init__(load_fn=load_fn, cache_map=self._cached)
+
+    async def load_many(self, keys: Iterable[K]) -> list[V]:
+        keys = list(keys)
+        cached = self._cached.futures
+        known: dict[K, V] = {}
+        missing: dict[K, None] = {}
+        in_flight: dict[K, asyncio.Future[V]] = {}
+        for key in keys:
+            future = cached.get(key)
+            if future is None or future.cancelled():
+                missing[key] = None
+            elif future.done():
+                known[key] = future.result()  # a remembered failure raises, as `load` would
+            else:  # being fetched for another field (or waiting in a batch): share it
+                in_flight[key] = future
+        if missing:
+            known.update(await self._fetch(list(missing)))
+        for key, future in in_flight.items():
+            known[key] = await future
+        return [known[key] for key in keys]
+
+    async def _fetch(self, keys: list[K]) -> dict[K, V]:
+        futures = [self.loop.create_future() for _ in keys]
+        self._cached.futures.update(zip(keys, futures, strict=True))
+        try:
+            values = list(await self.load_fn(keys))
+            if len(values) != len(keys):
+                raise WrongNumberOfResultsReturned(expected=len(keys), received=len(values))
+        except Exception as error:
+            for future in futures:
+                future.set_exception(error)
+                future.exception()  # retrieved: whoever shares the key sees it, no warning
+            raise
+        except BaseException:  # cancelled: a later load fetches afresh
+            for key, future in zip(keys, futures, strict=True):
+                self.cache_map.delete(key)
+                future.cancel()
+            raise
+        found: dict[K, V] = {}
+        failure: BaseException | None = None
+        for key, future, value in zip(keys, futures, values, strict=True):
+            if isinstance(value, BaseException):  # a load function's answer "this key failed"
+                future.set_exception(value)
+                future.exception()
+                failure = failure or value
+            else:
+                future.set_result(value)
+                found[key] = value
+        if failure is not None:
+            raise failure
+        return found
+
+    def prime_many(self, data: Mapping[K, V], force: bool = False) -> None:
+        batch = self.batch
+        if batch is not None and not batch.dispatched:  # may answer keys waiting in the batch
+            super().prime_many(data, force)
+            return
+        cached = self._cached.futures
+        create = self.loop.create_future
+        for key, value in data.items():
+            if force or key not in cached:
+                future = cached[key] = create()
+                future.set_result(value)
+
+
+def _loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V) -> Loader[K, V]:
     async def load(keys: list[K]) -> list[V]:
         found = await fetch(list(dict.fromkeys(keys)))
         return [found.get(key, missing) for key in keys]
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
 
 
 @dataclass
@@ -167,9 +269,10 @@ class Loaders:
     def prime_refs(self, refs: Iterable[ArticleRefs]) -> None:
         """Remember articles, and the sections, sources and images fetched along with them
         (no second query)."""
-        for ref in refs:
-            self.article_by_id.prime(ref.article.id, ref.article)
-            self.section_by_id.prime(ref.section.id, ref.section)
-            self.source_by_id.prime(ref.source.id, ref.source)
-            if ref.image is not None:
-                self.image_by_id.prime(ref.image.id, ref.image)
+        refs = list(refs)
+        self.article_by_id.prime_many({ref.article.id: ref.article for ref in refs})
+        self.section_by_id.prime_many({ref.section.id: ref.section for ref in refs})
+        self.source_by_id.prime_many({ref.source.id: ref.source for ref in refs})
+        self.image_by_id.prime_many(
+            {ref.image.id: ref.image for ref in refs if ref.image is not None}
+        )

@@ -179,11 +179,11 @@ def page_window(
 CountFn = Callable[[], Awaitable[int]]
 
 
-def page_info(codec: CursorCodec, kind: str, page: Page[Any]) -> tuple[list[str], PageInfo]:
-    cursors = [codec.encode(kind, key) for key in page.keys]
-    return cursors, PageInfo(
+def page_info(codec: CursorCodec, kind: str, page: Page[Any]) -> PageInfo:
+    keys = page.keys
+    return PageInfo(
         has_next_page=page.has_next_page,
         has_previous_page=page.has_previous_page,
-        start_cursor=cursors[0] if cursors else None,
-        end_cursor=cursors[-1] if cursors else None,
+        start_cursor=codec.encode(kind, keys[0]) if keys else None,
+        end_cursor=codec.encode(kind, keys[-1]) if keys else None,
     )

@@ -198,8 +198,9 @@ async def test_surrogate_keys_name_newsletter_issues_and_lookups(
 def test_large_responses_fall_back_to_type_tags() -> None:
     tags = ResponseTags()
     tags.lists.add("list:article")
-    tags.entities.update(f"article:{n}" for n in range(MAX_ENTITY_TAGS + 1))
-    tags.entities.add("section:1")
+    for n in range(MAX_ENTITY_TAGS + 1):
+        tags.record("Article", n)
+    tags.record("Section", 1)
     assert tags.for_response() == ["list:article", "article:any", "section:any"]
 
 

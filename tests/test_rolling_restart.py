@@ -68,7 +68,14 @@ async def restart(server: ServerProcess, load: Load) -> None:
 
 
 async def test_a_rolling_restart_loses_no_request(served_database_url: str) -> None:
-    env = {"DATABASE_URL": served_database_url, "BROADSHEET_SECRET_KEY": "rolling"}
+    # The load comes from one address; lift its per-IP limits so that only restarts can lose a
+    # request (a faster server would otherwise hit the anonymous rate limit within seconds).
+    env = {
+        "DATABASE_URL": served_database_url,
+        "BROADSHEET_SECRET_KEY": "rolling",
+        "BROADSHEET_RATE_LIMIT_ANONYMOUS": "1000000",
+        "BROADSHEET_COST_BUDGET_ANONYMOUS": "1000000000",
+    }
     first, second = ServerProcess(env), ServerProcess(env)
     load = Load()
     stop = asyncio.Event()

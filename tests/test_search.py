@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.models import Article, ArticleStatus, Section, Source
+from api.queries import search as search_module
 from tests.api_clients import data, execute
 
 SEARCH = """
@@ -122,3 +127,100 @@ async def test_empty_stop_word_and_oversized_queries_are_clear_errors(
 async def test_search_refuses_a_second_query_in_the_filter(client: httpx.AsyncClient) -> None:
     body = await execute(client, SEARCH, q="Korea", filter={"query": "China"})
     assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+
+
+# Four stories only they match, oldest first: the oldest has the word in its headline (the most
+# relevant), the three newer ones once in their body and headlines of the same length (equally
+# relevant, so the newer ranks higher).
+WORD = "quokkavore"
+STORIES = [
+    ("Quokkavore sighted on the mainland", datetime(2018, 1, 1, tzinfo=UTC)),
+    ("Island news roundup 1", datetime(2018, 2, 1, tzinfo=UTC)),
+    ("Island news roundup 2", datetime(2018, 3, 1, tzinfo=UTC)),
+    ("Island news roundup 3", datetime(2018, 4, 1, tzinfo=UTC)),
+]
+
+
+@pytest.fixture
+async def word_stories(db_session: AsyncSession) -> list[str]:
+    """The headlines of `STORIES`, published; each mentions `WORD` once in its body."""
+    section = (await db_session.scalars(select(Section).order_by(Section.id))).first()
+    source = (await db_session.scalars(select(Source).order_by(Source.id))).first()
+    assert section is not None
+    assert source is not None
+    for number, (headline, published_at) in enumerate(STORIES):
+        body = f"Rangers said a {WORD} was reported near the harbour, among other island news."
+        db_session.add(
+            Article(
+                source_id=source.id,
+                section_id=section.id,
+                slug=f"{WORD}-{number}",
+                status=ArticleStatus.PUBLISHED,
+                published_at=published_at,
+                headline=headline,
+                body_html=f"<p>{body}</p>",
+                body_text=body,
+                excerpt=body,
+                language="en",
+                url=f"https://example.com/{WORD}/{number}",
+            )
+        )
+    await db_session.commit()
+    return [headline for headline, _ in STORIES]
+
+
+async def all_pages(client: httpx.AsyncClient, q: str, first: int) -> list[str]:
+    """Every headline of a search, page by page through the cursors."""
+    headlines: list[str] = []
+    after = None
+    while True:
+        page = await search(client, q, first=first, after=after)
+        headlines += [n["headline"] for n in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return headlines
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_ranking_within_the_candidates_is_by_relevance(
+    client: httpx.AsyncClient, word_stories: list[str]
+) -> None:
+    oldest, *newer = word_stories
+    result = await search(client, WORD, first=10)
+    assert [n["headline"] for n in result["nodes"]] == [oldest, *reversed(newer)]
+    assert result["totalCount"] == 4
+    # Deep pages walk the same order, one story at a time.
+    assert await all_pages(client, WORD, first=1) == [oldest, *reversed(newer)]
+
+
+async def test_a_search_considers_only_the_most_recent_matches(
+    client: httpx.AsyncClient, word_stories: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_module, "SEARCH_CANDIDATES", 3)
+    oldest, *newer = word_stories
+    result = await search(client, WORD, first=10)
+    # The most relevant story is the oldest match, beyond the bound: it is not considered.
+    assert [n["headline"] for n in result["nodes"]] == list(reversed(newer))
+    assert result["totalCount"] == 3
+    assert not result["pageInfo"]["hasNextPage"]
+    assert await all_pages(client, WORD, first=2) == list(reversed(newer))
+    # A feed filtered by the same words holds the same candidates, by date.
+    feed = await data(
+        client,
+        "query($q: String!) { articles(first: 10, filter: {query: $q}) "
+        "{ totalCount nodes { headline } pageInfo { hasNextPage } } }",
+        q=WORD,
+    )
+    assert [n["headline"] for n in feed["articles"]["nodes"]] == list(reversed(newer))
+    assert feed["articles"]["totalCount"] == 3
+    assert oldest not in [n["headline"] for n in feed["articles"]["nodes"]]
+
+
+async def test_a_common_word_counts_and_pages_within_the_bound(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = await search(client, "Korea", first=1)
+    assert everything["totalCount"] > 5
+    monkeypatch.setattr(search_module, "SEARCH_CANDIDATES", 5)
+    assert (await search(client, "Korea", first=1))["totalCount"] == 5
+    headlines = await all_pages(client, "Korea", first=2)
+    assert len(headlines) == len(set(headlines)) == 5

@@ -1,22 +1,28 @@
 """Article queries: filtered keyset feeds, counts, lookups, and what a card renders with.
 
 None of them states who may see what: the session's visibility is applied to every statement
-(api/visibility.py). Related stories live in api/queries/related.py, search in
-api/queries/search.py.
+(api/visibility.py). Related stories live in api/queries/related.py, the pieces of search
+(tsquery, ranking, highlights, the candidate bound) in api/queries/search.py.
+
+A feed with a search query holds the `SEARCH_CANDIDATES` most recent matches only, ordered as
+asked (by relevance for `search`): its pages, cursors and totalCount are all of that set, so
+each costs the same whatever the word and wherever the page.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import astuple, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     String,
+    Subquery,
     any_,
     bindparam,
     exists,
@@ -45,11 +51,12 @@ from api.queries.pagination import (
     Window,
     WindowShape,
     fetch_page,
+    page_order,
     page_statement,
     shape_of,
     window_of,
 )
-from api.queries.search import matches, relevance
+from api.queries.search import matches, relevance, search_candidates
 from api.visibility import Visibility, visibility_of
 
 
@@ -103,14 +110,15 @@ def _section_subtree(by_slug: bool) -> Select[int]:
 
 
 _SLUGS = ARRAY(String)
+_CRITERIA_FIELDS = tuple(each.name for each in fields(ArticleCriteria))
 # What about a criteria changes its statement: which fields are set (and how many tags).
 CriteriaShape = tuple[int, ...]
 
 
 def criteria_shape(criteria: ArticleCriteria) -> CriteriaShape:
+    values = (getattr(criteria, name) for name in _CRITERIA_FIELDS)
     return tuple(
-        len(value) if isinstance(value, tuple) else int(value is not None)
-        for value in astuple(criteria)
+        len(value) if isinstance(value, tuple) else int(value is not None) for value in values
     )
 
 
@@ -212,11 +220,55 @@ async def published_article(
 
 
 def _feed_keys(feed: ArticleFeed, visibility: Visibility) -> tuple[list[SortKey], bool]:
-    if feed.order is ArticleOrder.RELEVANCE:
-        assert feed.criteria.query is not None
-        return [relevance(bindparam("query", type_=String), visibility), Article.id], True
     descending = feed.order is ArticleOrder.PUBLISHED_AT_DESC
     return [visibility.article_sort_key(), Article.id], descending
+
+
+_CANDIDATES = bindparam("candidates", type_=Integer)
+
+
+def _searchable(criteria: ArticleCriteria) -> Select[Any]:
+    """The matches of a search, with their section joined as cards join it, so a story the
+    reader cannot see with its section never takes a candidate's place."""
+    return select().join(Section, Section.id == Article.section_id).where(*_conditions(criteria))
+
+
+def _candidates(criteria: ArticleCriteria, visibility: Visibility) -> Subquery:
+    """The `SEARCH_CANDIDATES` most recent matches of a search (`candidates` binds the bound):
+    id, feed date (`moment`) and search vector, for ranking. Found newest first, so PostgreSQL
+    can walk the feed index and stop at the bound, or sort the few matches a GIN scan finds."""
+    moment = visibility.article_sort_key()
+    return (
+        _searchable(criteria)
+        .add_columns(Article.id, moment.label("moment"), Article.search_vector.label("vector"))
+        .order_by(moment.desc(), Article.id.desc())
+        .limit(_CANDIDATES)
+        .subquery("candidates")
+    )
+
+
+def _search_page(
+    feed: ArticleFeed, visibility: Visibility, window: Window
+) -> tuple[Select[Any], int]:
+    """One page of a search: the candidates ordered (by relevance or date) and cut to the page
+    in a subquery, then joined to what a card shows, so the joins read one page of rows."""
+    candidates = _candidates(feed.criteria, visibility)
+    keys: list[SortKey]
+    if feed.order is ArticleOrder.RELEVANCE:
+        vector, moment = candidates.c.vector, candidates.c.moment
+        rank = relevance(vector, moment, bindparam("query", type_=String)).label("rank")
+        ordered = select(candidates.c.id, rank).subquery("scored")
+        keys, descending = [ordered.c.rank, ordered.c.id], True
+    else:
+        ordered = candidates
+        keys = [candidates.c.moment, candidates.c.id]
+        descending = feed.order is ArticleOrder.PUBLISHED_AT_DESC
+    page = page_statement(select().select_from(ordered), keys, window, descending=descending)
+    rows = page.subquery("page")
+    page_keys = [rows.c[key.name] for key in keys]
+    statement = with_refs(select().select_from(Article).join(rows, rows.c.id == Article.id))
+    statement = statement.add_columns(*page_keys)
+    return statement.order_by(*page_order(page_keys, window, descending=descending)), len(keys)
 
 
 @lru_cache(maxsize=1024)
@@ -231,6 +283,8 @@ def _page_statement(
     criteria = ArticleCriteria(**_placeholders(shape))
     feed = ArticleFeed(criteria, order)
     visibility = Visibility.editorial() if editorial else Visibility.public()
+    if criteria.query is not None:
+        return _search_page(feed, visibility, window_of(window))
     keys, descending = _feed_keys(feed, visibility)
     statement = with_refs(select().where(*_conditions(criteria)))
     page = page_statement(statement, keys, window_of(window), descending=descending)
@@ -264,17 +318,29 @@ async def article_page(
     statement, width = _page_statement(
         criteria_shape(feed.criteria), feed.order, visibility.include_unpublished, shape_of(window)
     )
-    parameters = criteria_parameters(feed.criteria)
+    parameters = _parameters(feed.criteria)
     return await fetch_page(session, statement, window, width, refs_of, parameters)
+
+
+def _parameters(criteria: ArticleCriteria) -> dict[str, Any]:
+    """What a feed or count statement binds: the criteria, and a search's candidate bound."""
+    parameters = criteria_parameters(criteria)
+    if criteria.query is not None:
+        parameters["candidates"] = search_candidates()
+    return parameters
 
 
 @lru_cache(maxsize=256)
 def _count_statement(shape: CriteriaShape) -> Select[int]:
+    """Counts the feed; a search's count stops at the candidate bound, as its pages do."""
     criteria = ArticleCriteria(**_placeholders(shape))
+    if criteria.query is not None:
+        matched = _searchable(criteria).add_columns(Article.id).limit(_CANDIDATES).subquery()
+        return select(func.count()).select_from(matched)
     return select(func.count()).select_from(Article).where(*_conditions(criteria))
 
 
 async def count_articles(session: AsyncSession, criteria: ArticleCriteria) -> int:
     statement = _count_statement(criteria_shape(criteria))
-    counted = await session.scalar(statement, criteria_parameters(criteria))
+    counted = await session.scalar(statement, _parameters(criteria))
     return int(counted or 0)

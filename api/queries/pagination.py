@@ -72,12 +72,19 @@ def page_statement(
         statement = statement.where(_beyond(keys, _position("after", keys), descending))
     if window.before is not None:
         statement = statement.where(_before(keys, _position("before", keys), descending))
-    forward = not window.backward
-    ascending = descending != forward
-    order = [key.asc() if ascending else key.desc() for key in keys]
     size = window.last if window.backward else window.first
     size = DEFAULT_SIZE if size is None else size
+    order = page_order(keys, window, descending=descending)
     return statement.order_by(*order).limit(literal(size + 1, literal_execute=True))
+
+
+def page_order(
+    keys: Sequence[SortKey], window: Window, *, descending: bool
+) -> list[ColumnElement[Any]]:
+    """The ORDER BY of `window`'s slice: the feed's direction, reversed when paging backward
+    (`fetch_page` turns the rows round again)."""
+    ascending = descending == window.backward
+    return [key.asc() if ascending else key.desc() for key in keys]
 
 
 def window_parameters(window: Window) -> dict[str, Any]:

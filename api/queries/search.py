@@ -3,6 +3,14 @@
 Articles carry a weighted `tsvector` (headline A, dek B, body C) kept by the database as a
 generated column with a GIN index (api/models.py). Readers type web-search syntax
 (`"exact phrase"`, `-exclude`, `OR`); nothing they type raises.
+
+A search considers the `SEARCH_CANDIDATES` most recent matches and ranks those, never every
+match: a common word matches most of the archive, and ranking all of it costs time in
+proportion to the archive (seconds at a million stories). The most recent matches are cheap to
+find either way: for a common word PostgreSQL walks the feed index newest first and stops after
+the bound; for a rare one it reads the few matches from the GIN index. Which of the two it picks
+depends on its estimate of how many stories match, so the search vector carries fine-grained
+statistics (alembic/versions/0006_search_statistics.py).
 """
 
 from __future__ import annotations
@@ -15,10 +23,13 @@ from sqlalchemy import ColumnElement, Float, cast, func, literal, literal_column
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Article
-from api.visibility import Visibility
 
 SEARCH_CONFIG: ColumnElement[Any] = literal_column("'english'::regconfig")
 MAX_SEARCH_QUERY_LENGTH = 500
+# How many matches a search considers: the most recent ones (by the feed's date), which are then
+# ordered by relevance (or date). Larger reaches further back for a common word and costs about
+# 10 microseconds per candidate on every search page; a search's totalCount never exceeds it.
+SEARCH_CANDIDATES = 1000
 RECENCY_REFERENCE = datetime(2020, 1, 1, tzinfo=UTC)
 RECENCY_SCALE_SECONDS = 365 * 86400.0
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\x02", "\x03"
@@ -37,15 +48,23 @@ def matches(text: str | ColumnElement[str]) -> ColumnElement[bool]:
     return Article.search_vector.op("@@")(search_query(text))
 
 
-def relevance(query: str | ColumnElement[str], visibility: Visibility) -> ColumnElement[float]:
-    """ts_rank_cd (length-normalised) plus a small bonus for newer stories, in (0, 0.1).
+def search_candidates() -> int:
+    """The bound in force (`SEARCH_CANDIDATES`), read at each search so a test can lower it."""
+    return SEARCH_CANDIDATES
+
+
+def relevance(
+    vector: ColumnElement[Any], published: ColumnElement[Any], query: str | ColumnElement[str]
+) -> ColumnElement[float]:
+    """ts_rank_cd (length-normalised) of a story's `vector` plus a small bonus for newer stories
+    (by `published`, its feed date), in (0, 0.1).
 
     The bonus depends on the story alone (a logistic curve over its date), not on the time of
     the request, so a story's rank is the same on page 1 and page 2 and cursors stay valid.
     """
-    seconds = func.extract("epoch", visibility.article_sort_key()) - RECENCY_REFERENCE.timestamp()
+    seconds = func.extract("epoch", published) - RECENCY_REFERENCE.timestamp()
     recency = 0.1 / (1.0 + func.exp(-seconds / RECENCY_SCALE_SECONDS))
-    return cast(func.ts_rank_cd(Article.search_vector, search_query(query), 1), Float) + recency
+    return cast(func.ts_rank_cd(vector, search_query(query), 1), Float) + recency
 
 
 async def has_search_terms(session: AsyncSession, query: str) -> bool:

@@ -8,6 +8,7 @@ import strawberry
 
 from api.errors import BadUserInput
 from api.queries.articles import ArticleOrder
+from api.queries.search import SEARCH_CANDIDATES
 from schema.connections import ConnectionValue
 from schema.context import Info
 from schema.feeds import (
@@ -40,5 +41,6 @@ class SearchQueries:
         resolver=_search,
         graphql_type=ArticleConnection,
         description="Web-search syntax (quotes, -word, OR); by relevance, with `highlight` set. "
-        "Shares its implementation with `articles(filter: {query})`.",
+        "Shares its implementation with `articles(filter: {query})`. Considers the "
+        f"{SEARCH_CANDIDATES:,} most recent matches (totalCount included).",
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -15,7 +16,7 @@ from api.errors import BadUserInput
 from api.queries.records import ArticleRecord
 from api.queries.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 from schema.articles import metadata
-from schema.batching import BATCH, BatchInfo, batched, loaded
+from schema.batching import BATCH, WITH_ARGUMENTS, BatchInfo, batched, loaded
 from schema.context import Context, Info
 from schema.images import Image
 from schema.refs import ArticleRef, AuthorRef, SectionRef, SourceRef, TagRef
@@ -53,15 +54,26 @@ def _text_field(attribute: str, description: str) -> str:
     return batched(texts, str, description)  # type: ignore[no-any-return]
 
 
-async def _related(
-    root: strawberry.Parent[ArticleRow], info: Info, first: int | None = DEFAULT_RELATED
-) -> list[ArticleRow]:
+async def _related_many(
+    articles: Sequence[ArticleRow], context: Context, first: int | None
+) -> list[list[ArticleRow]]:
     first = DEFAULT_RELATED if first is None else first
     if not 0 <= first <= MAX_PAGE_SIZE:
         raise BadUserInput(f"`related(first:)` must be between 0 and {MAX_PAGE_SIZE}; got {first}.")
     if first == 0:
-        return []
-    return list(await info.context.loaders.related_by_article.load((root.id, first)))
+        return [[] for _ in articles]
+    keys = [(article.id, first) for article in articles]
+    return [list(found) for found in await context.loaders.related_by_article.load_many(keys)]
+
+
+async def _related(
+    root: strawberry.Parent[ArticleRow], info: Info, first: int | None = DEFAULT_RELATED
+) -> list[ArticleRow]:
+    return (await _related_many([root], info.context, first))[0]
+
+
+async def _related_batch(articles: Sequence[ArticleRow], info: BatchInfo) -> list[Any]:
+    return await _related_many(articles, info.context, info.arguments.get("first"))
 
 
 def search_of(
@@ -134,6 +146,7 @@ class Article(Node):
     )
     related: list[ArticleRow] = strawberry.field(
         resolver=_related,
+        metadata={BATCH: _related_batch, WITH_ARGUMENTS: True},
         graphql_type=list[ArticleRef],
         description="Other published stories to read next, ranked by shared tags, countries, "
         "section and source, with recency; never the article itself.",

@@ -189,7 +189,16 @@ class Run:
     ) -> list[Any]:
         if field_plan.kind is Kind.BATCH:
             assert field_plan.batch is not None
-            found = await field_plan.batch(parents, BatchInfo(self.context, paths, field_plan.key))
+            assert field_plan.definition is not None
+            arguments = (
+                get_argument_values(
+                    field_plan.definition, field_plan.nodes[0], self.executor.variable_values
+                )
+                if field_plan.definition.args
+                else {}
+            )
+            info = BatchInfo(self.context, paths, field_plan.key, arguments)
+            found = await field_plan.batch(parents, info)
             if len(found) != len(parents):
                 raise GiveUp("a batch answered for the wrong number of parents")
             return found
@@ -248,10 +257,18 @@ def completer(field_plan: FieldPlan, schema: GraphQLSchema) -> Completer:
 
 
 def _completer_for(
-    field_plan: FieldPlan, return_type: GraphQLOutputType, schema: GraphQLSchema
+    field_plan: FieldPlan,
+    return_type: GraphQLOutputType,
+    schema: GraphQLSchema,
+    required: bool = False,
 ) -> Completer:
+    """`required`: the value sits in a non-null position (checked by the completer itself for
+    leaves and objects, saving a call per value; by a wrapper for lists)."""
     if isinstance(return_type, GraphQLNonNull):
-        inner = _completer_for(field_plan, return_type.of_type, schema)
+        inner_type = return_type.of_type
+        if not isinstance(inner_type, GraphQLList):
+            return _completer_for(field_plan, inner_type, schema, required=True)
+        inner = _completer_for(field_plan, inner_type, schema)
 
         def non_null(
             value: Any, parent: Path | None, key: str | int, pending: Pending, check: Any
@@ -277,43 +294,50 @@ def _completer_for(
         return listed
     if is_leaf_type(return_type):
         assert isinstance(return_type, GraphQLLeafType)
-        serialize = return_type.serialize
-        # graphql-core serializes a str as itself for these two; skip the call.
-        as_is = return_type is GraphQLString or return_type is GraphQLID
+        return _leaf(return_type, required)
+    return _composite(field_plan, schema, required)
 
-        def leaf(
-            value: Any, parent: Path | None, key: str | int, pending: Pending, check: Any
-        ) -> Any:
-            if as_is and type(value) is str:
-                return value
-            if value is None:
-                return None
-            serialized = serialize(value)
-            if serialized is Undefined or serialized is None:
-                raise GiveUp("a leaf that does not serialize")
-            return serialized
 
-        return leaf
+def _leaf(return_type: GraphQLLeafType, required: bool) -> Completer:
+    serialize = return_type.serialize
+    # graphql-core serializes a str as itself for these two; skip the call.
+    as_is = return_type is GraphQLString or return_type is GraphQLID
+
+    def leaf(value: Any, parent: Path | None, key: str | int, pending: Pending, check: Any) -> Any:
+        if as_is and type(value) is str:
+            return value
+        if value is None:
+            if required:
+                raise GiveUp("null in a non-null position")
+            return None
+        serialized = serialize(value)
+        if serialized is Undefined or serialized is None:
+            raise GiveUp("a leaf that does not serialize")
+        return serialized
+
+    return leaf
+
+
+def _composite(field_plan: FieldPlan, schema: GraphQLSchema, required: bool) -> Completer:
     candidates = []
     for name, child in field_plan.children.items():
         object_type = schema.get_type(name)
         assert isinstance(object_type, GraphQLObjectType)
-        candidates.append((object_type.is_type_of, child, len(field_plan.children) == 1))
+        candidates.append((object_type.is_type_of, child))
+    only = len(candidates) == 1
 
     def composite(
         value: Any, parent: Path | None, key: str | int, pending: Pending, check: Any
     ) -> Any:
         if value is None:
+            if required:
+                raise GiveUp("null in a non-null position")
             return None
-        child = next(
-            (
-                candidate
-                for is_type_of, candidate, only in candidates
-                if (is_type_of(value, check) if is_type_of is not None else only)
-            ),
-            None,
-        )
-        if child is None:
+        for is_type_of, candidate in candidates:
+            if is_type_of(value, check) if is_type_of is not None else only:
+                child = candidate
+                break
+        else:
             raise GiveUp("no type renders this value")
         target: dict[str, Any] = {}
         entry = pending.get(id(child))

@@ -33,7 +33,7 @@ from graphql import (
 )
 from strawberry.types.field import StrawberryField
 
-from schema.batching import BatchFunction, batch_of, each_of
+from schema.batching import BatchFunction, batch_of, each_of, takes_arguments
 
 STRAWBERRY_DEFINITION = "strawberry-definition"
 
@@ -161,14 +161,13 @@ class _Planner:
             raise Unplannable(f"no field {parent_type.name}.{name}")
         strawberry_field: Any = (definition.extensions or {}).get(STRAWBERRY_DEFINITION)
         plan = FieldPlan(key, name, definition, nodes, Kind.RESOLVE)
-        if (
-            isinstance(strawberry_field, StrawberryField)
-            and not _guarded(strawberry_field)
-            and not definition.args
-        ):
+        if isinstance(strawberry_field, StrawberryField) and not _guarded(strawberry_field):
             each = each_of(strawberry_field)
             batch = batch_of(strawberry_field)
-            if each is not None:
+            if definition.args:  # only a batch function that reads them answers for all parents
+                if batch is not None and takes_arguments(strawberry_field):
+                    plan.kind, plan.batch = Kind.BATCH, batch
+            elif each is not None:
                 plan.kind, plan.each = Kind.EACH, each
             elif batch is not None:
                 plan.kind, plan.batch = Kind.BATCH, batch
