@@ -38,12 +38,19 @@ def plain(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
+def database_name(articles: int) -> str:
+    """broadsheet_bench_5k, broadsheet_bench_100k, broadsheet_bench_1m, broadsheet_bench_2500."""
+    if articles == 1_000_000:
+        return "broadsheet_bench_1m"
+    if articles % 1000 == 0:
+        return f"broadsheet_bench_{articles // 1000}k"
+    return f"broadsheet_bench_{articles}"
+
+
 async def prepare_database(articles: int) -> str:
     """`broadsheet_bench_<N>`: migrated, demo + N synthetic articles; reused when it exists."""
     server = make_url(server_url())
-    name = f"broadsheet_bench_{articles // 1000}k" if articles % 1000 == 0 else f"bench_{articles}"
-    if articles == 1_000_000:
-        name = "broadsheet_bench_1m"
+    name = database_name(articles)
     url = server.set(database=name).render_as_string(hide_password=False)
     admin = create_async_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:

@@ -148,6 +148,8 @@ class Handwritten:
     async def section_page(self, variables: dict[str, Any]) -> dict[str, Any]:
         async with self.pool.acquire() as connection:
             section = await connection.fetchrow(SECTION, variables["slug"])
+            if section is None:
+                return {"section": None}
             if variables.get("after"):
                 moment, pk = self.cursors.decode(variables["after"])
                 rows = await connection.fetch(SECTION_FEED_AFTER, section["id"], moment, pk, 21)

@@ -69,11 +69,20 @@ WHERE a.id = $1 AND {VISIBLE}
 """
 # Related stories, ranked as Broadsheet documents it: shared tags (3), countries (2), same
 # section (1.5), same source (1), closeness in time; ties to the newer story, then higher id.
+# The outer ORDER BY sorts by that rank again: a lateral's order does not survive the join.
 RELATED = """
 SELECT base.id AS base_id, r.id, r.headline, r.excerpt, r.published_at, so.name AS source_name
 FROM articles base
 JOIN LATERAL (
-    SELECT c.id, c.headline, c.excerpt, c.published_at, c.source_id
+    SELECT c.id, c.headline, c.excerpt, c.published_at, c.source_id, row_number() OVER (
+        ORDER BY shared.weight
+            + (c.section_id = base.section_id)::int * 1.5::float8
+            + (c.source_id = base.source_id)::int * 1.0::float8
+            + 1.0::float8 / (1.0::float8
+                + abs(extract(epoch FROM c.published_at - base.published_at))
+                / 86400.0::float8 / 30.0::float8) DESC,
+            c.published_at DESC, c.id DESC
+    ) AS rank
     FROM articles c
     JOIN (
         SELECT m.id, sum(m.weight) AS weight FROM (
@@ -95,17 +104,12 @@ JOIN LATERAL (
         ) m GROUP BY m.id
     ) shared ON shared.id = c.id
     WHERE c.id != base.id AND c.status = 'published' AND c.published_at <= now()
-    ORDER BY shared.weight
-        + (c.section_id = base.section_id)::int * 1.5::float8
-        + (c.source_id = base.source_id)::int * 1.0::float8
-        + 1.0::float8 / (1.0::float8 + abs(extract(epoch FROM c.published_at - base.published_at))
-            / 86400.0::float8 / 30.0::float8) DESC,
-        c.published_at DESC, c.id DESC
+    ORDER BY rank
     LIMIT $2
 ) r ON true
 JOIN sources so ON so.id = r.source_id
 WHERE base.id = ANY($1::bigint[])
-ORDER BY base.id
+ORDER BY base.id, r.rank
 """
 _QUERY = "websearch_to_tsquery('english'::regconfig, $1)"
 # Broadsheet's search: the SEARCH_CANDIDATES (1,000, bound as $3) most recent visible matches,

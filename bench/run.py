@@ -6,24 +6,24 @@ then 2) and the hand-written Starlette + asyncpg endpoint of bench/handwritten.p
 uvicorn settings, checks that both answer every scenario with byte-identical JSON, then drives
 each with wrk (a separate process; every answer checked for errors) and prints one table:
 req/s, p50, p99, the ratio to the hand-written endpoint, server CPU per request, and the SQL
-statements and wire round trips per request (counted by a proxy in a separate pass). The
-database server is BENCH_DATABASE_URL, else DATABASE_URL's server, else the embedded one.
+statements and wire round trips per request (counted by a proxy in a separate pass), also
+written as Markdown (`--markdown FILE`, for bench/RESULTS.md) or JSON (`--json FILE`) on request.
+The database server is BENCH_DATABASE_URL, else DATABASE_URL's server, else the embedded one.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import servers
+from bench import report, servers
 from bench.fixtures import prepare_database, scenarios_for
-from bench.measure import Row, count_pass, render, time_scenario, verify
+from bench.measure import Row, count_pass, time_scenario, verify
 
 SECRET = "bench-cursor-secret"
 LIMITS = {
@@ -84,12 +84,22 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--only", nargs="*", help="scenarios whose name contains one of these")
     parser.add_argument("--skip-counting", action="store_true")
-    parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--json", type=Path, help="also write the table here as JSON")
+    parser.add_argument(
+        "--markdown", type=Path, help="also write the table here as Markdown (bench/RESULTS.md)"
+    )
     args = parser.parse_args()
+    if args.articles < 1 or args.seconds < 1 or args.connections < 1 or args.threads < 1:
+        parser.error("--articles, --seconds, --connections and --threads must be at least 1")
+    if any(workers < 1 for workers in args.workers):
+        parser.error("--workers must be at least 1")
     rows = asyncio.run(run(args))
-    print(render(rows, args))
+    print(report.text(rows, args))
+    print(f"\nserver output: {servers.log_directory()}")
     if args.json:
-        args.json.write_text(json.dumps([row.as_dict() for row in rows], indent=2) + "\n")
+        args.json.write_text(report.as_json(rows, args))
+    if args.markdown:
+        args.markdown.write_text(report.markdown(rows, args))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 `broadsheet serve` (through the installed console script's module, `python -m api.cli`) and the
 hand-written endpoint (uvicorn, same settings: one or more workers, uvloop, httptools, access
 log on) run as separate processes; CPU time is read from /proc for the process and its workers.
+Each server's output goes to a file in a temporary directory of the run's own (printed at the
+end), shown when the server fails to start.
 """
 
 from __future__ import annotations
@@ -11,13 +13,22 @@ import asyncio
 import os
 import socket
 import sys
+import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@cache
+def log_directory() -> Path:
+    """Where this run's servers write their output (access logs included), one file each: a
+    directory of this run's own, so concurrent runs never mix or delete each other's logs."""
+    return Path(tempfile.mkdtemp(prefix="broadsheet-bench-"))
 
 
 def free_port() -> int:
@@ -58,6 +69,10 @@ class Server:
     name: str
     port: int
     process: asyncio.subprocess.Process
+    log: Path  # the server's stdout and stderr, for when something goes wrong
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     @property
     def url(self) -> str:
@@ -77,25 +92,23 @@ class Server:
 
 
 async def start(name: str, command: list[str], env: dict[str, str], port: int) -> Server:
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    server = Server(name, port, process)
+    log = log_directory() / f"{name}-{port}.log"
+    with log.open("wb") as output:  # the child keeps its own descriptor
+        process = await asyncio.create_subprocess_exec(
+            *command, cwd=ROOT, env={**os.environ, **env}, stdout=output, stderr=output
+        )
+    server = Server(name, port, process, log)
     async with httpx.AsyncClient() as client:
         for _ in range(300):
             if process.returncode is not None:
-                raise RuntimeError(f"{name} exited with {process.returncode}")
+                raise RuntimeError(f"{name} exited with {process.returncode}:\n{server.log_tail()}")
             try:
                 await client.post(f"{server.url}/graphql", json={})
                 return server
             except httpx.TransportError:
                 await asyncio.sleep(0.1)
     await server.stop()
-    raise RuntimeError(f"{name} did not come up on port {port}")
+    raise RuntimeError(f"{name} did not come up on port {port}:\n{server.log_tail()}")
 
 
 async def broadsheet(workers: int, env: dict[str, str], name: str = "broadsheet") -> Server:

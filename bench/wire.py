@@ -16,7 +16,13 @@ import struct
 from dataclasses import dataclass, field
 
 SSL_REQUEST = 80877103
-CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "START", "SET", "RESET", "SHOW", "DISCARD", "DEALLOCATE")
+CONTROL = (
+    *("BEGIN", "COMMIT", "ROLLBACK", "START", "SET", "RESET", "SHOW", "DISCARD", "DEALLOCATE"),
+    *("CLOSE", "UNLISTEN"),
+)
+# Statements that read no data although they are SELECTs: pings, and asyncpg's session reset
+# when a pooled connection is released (`SELECT pg_advisory_unlock_all(); CLOSE ALL; ...`).
+HOUSEKEEPING = ("SELECT 1", "SELECT PG_ADVISORY_UNLOCK_ALL()")
 
 
 @dataclass
@@ -30,13 +36,17 @@ class Counts:
 
 
 def is_data(sql: str) -> bool:
+    """Whether `sql` (one message, perhaps several statements) reads or writes data."""
+    return any(_is_data_statement(part) for part in sql.split(";"))
+
+
+def _is_data_statement(sql: str) -> bool:
     words = sql.strip().lstrip("(").split(None, 1)
-    if not words or words[0] in (";", "SELECT 1", ""):
+    if not words:
         return False
-    first = words[0].upper().rstrip(";")
-    if first in CONTROL:
+    if words[0].upper() in CONTROL:
         return False
-    return not (first == "SELECT" and sql.strip().rstrip(";").upper() == "SELECT 1")
+    return " ".join(sql.split()).upper() not in HOUSEKEEPING
 
 
 @dataclass

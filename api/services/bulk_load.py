@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from api.services.listing import relist_all
+
 # Index builds sort in memory when they can; a bulk load's session may use this much.
 MAINTENANCE_WORK_MEM = "1GB"
 
@@ -155,10 +157,14 @@ async def after_bulk_load(session: AsyncSession, tables: Sequence[str]) -> None:
     """Everything a database needs after rows arrived in bulk, in the session's transaction.
 
     Planner statistics first: until ANALYZE runs, the planner believes the tables are as small
-    as before the load and picks plans for that.
+    as before the load and picks plans for that. Then the catalogue's reader visibility: COPY
+    bypasses the write services that set tags', authors' and sections' `visible_from`
+    (api/services/listing.py), and until it is set readers see none of the loaded stories'
+    sections (feeds that join them drop the stories).
     """
     for table in tables:
         await session.execute(text(f"ANALYZE {table}"))
+    await relist_all(session)
     # --- Precomputed related stories (issue 10, step 4) -------------------------------------
     # The integrator calls `refresh_all_related(session)` here once that module lands: stories
     # loaded in bulk need their related lists computed like any newly published story.
