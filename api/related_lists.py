@@ -30,7 +30,18 @@ import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 
-from sqlalchemy import BigInteger, Insert, Integer, any_, bindparam, delete, insert, select, text
+from sqlalchemy import (
+    BigInteger,
+    Insert,
+    Integer,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -60,7 +71,16 @@ _WINDOW = RELATED_SECTION_NEIGHBOURS + 10
 _LOCK = text("SELECT pg_advisory_xact_lock(hashtext('broadsheet.related_lists'))")
 _TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtext('broadsheet.related_lists'))")
 _IDS = bindparam("ids", type_=ARRAY(BigInteger))
-_LISTS = RelatedStory.__table__  # Core inserts: statements with parameters, not ORM bulk saves
+
+
+def _lists_table() -> Table:
+    """The lists as a Core table: inserts with parameters, not ORM bulk saves."""
+    table = RelatedStory.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+_LISTS = _lists_table()
 
 
 def _recompute_statement() -> Insert:
