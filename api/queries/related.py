@@ -53,6 +53,9 @@ RELATED_SECTION_NEIGHBOURS = 50
 RELATED_KEPT = 24  # stored per story: `first` stays reachable after a few become invisible
 TAG_WEIGHT, COUNTRY_WEIGHT, SECTION_WEIGHT, SOURCE_WEIGHT = 3.0, 2.0, 1.5, 1.0
 _PUBLISHED: ColumnElement[str] = literal_column("'published'")
+# The most section, source and recency add to a candidate's shared weight (recency is at most 1),
+# with a hair of margin for rounding.
+_MOST_ADDED = SECTION_WEIGHT + SOURCE_WEIGHT + 1.0 + 1e-9
 
 
 def ranked(base: Any, first: Any, published_only: bool) -> LateralFromClause:
@@ -85,21 +88,50 @@ def ranked(base: Any, first: Any, published_only: bool) -> LateralFromClause:
         .where(my_country.article_id == base.id)
         .correlate(base)
     )
-    nearby_query = select(neighbour.id.label("id")).where(neighbour.section_id == base.section_id)
+    # The nearest in time are among the nearest before and the nearest after: two short index
+    # scans (published stories: the section feed index) instead of sorting the whole section.
+    in_section = select(neighbour.id.label("id"), distance(neighbour).label("distance")).where(
+        neighbour.section_id == base.section_id
+    )
     if published_only:
-        nearby_query = nearby_query.where(neighbour.status == _PUBLISHED)
-    nearby = (
-        nearby_query.order_by(distance(neighbour))
+        in_section = in_section.where(neighbour.status == _PUBLISHED)
+    before = (
+        in_section.where(when(neighbour) <= when(base))
+        .order_by(when(neighbour).desc())
         .limit(RELATED_SECTION_NEIGHBOURS)
         .correlate(base)
+    )
+    after = (
+        in_section.where(when(neighbour) > when(base))
+        .order_by(when(neighbour))
+        .limit(RELATED_SECTION_NEIGHBOURS)
+        .correlate(base)
+    )
+    either = union_all(before, after).subquery("either")
+    nearby = (
+        select(either.c.id)
+        .order_by(either.c.distance)
+        .limit(RELATED_SECTION_NEIGHBOURS)
         .subquery("nearby")
     )
     matches = union_all(tag_matches, country_matches, select(nearby.c.id, literal(0.0))).subquery(
         "matches"
     )
-    shared = (
+    summed = (
         select(matches.c.id, func.sum(matches.c.weight).label("weight"))
         .group_by(matches.c.id)
+        .subquery("summed")
+    )
+    # A candidate scores at least its shared weight and at most `_MOST_ADDED` more, so one whose
+    # weight plus that falls short of the `first`-th largest weight cannot be among the best:
+    # only the others are looked up and scored (with popular tags, far fewer).
+    floor = func.nth_value(summed.c.weight, first).over(
+        order_by=summed.c.weight.desc(), rows=(None, None)
+    )
+    bounded = select(summed.c.id, summed.c.weight, floor.label("floor")).subquery("bounded")
+    shared = (
+        select(bounded.c.id, bounded.c.weight)
+        .where(bounded.c.weight + _MOST_ADDED >= func.coalesce(bounded.c.floor, 0.0))
         .subquery("shared")
     )
     score = (
