@@ -58,13 +58,13 @@ from api.queries.related import (
     TAG_WEIGHT,
     ranked,
 )
+from api.related_bulk import rank_everything
 from api.visibility import EVERYTHING, unrestricted
 
 logger = logging.getLogger("broadsheet.related")
 
 REFRESH_SECONDS = 1.0  # how often each process looks for marked lists
 REFRESH_BATCH = 50  # lists recomputed per refresher transaction
-BULK_BATCH = 2_000  # stories per statement in `refresh_all_related`
 # A story is among another's nearest-in-section candidates only if fewer than that many lie
 # between them in time; a margin covers stories published at the same instant.
 _WINDOW = RELATED_SECTION_NEIGHBOURS + 10
@@ -244,28 +244,14 @@ async def refresh_marked(session: AsyncSession, limit: int = REFRESH_BATCH) -> i
     return len(ids)
 
 
-async def refresh_all_related(session: AsyncSession, batch: int = BULK_BATCH) -> int:
-    """Recompute every published story's list (after a bulk load), `batch` stories per
-    statement; the number of stories. The caller commits: readers keep the old lists until then."""
+async def refresh_all_related(session: AsyncSession) -> int:
+    """Recompute every published story's list (after a bulk load) in set-based statements
+    (api/related_bulk.py); the number of stories. The caller commits: readers keep the old
+    lists until then."""
     await session.execute(_LOCK)
     await session.execute(text("DELETE FROM related_dirty"))
     await session.execute(text("TRUNCATE related_stories"))
-    with unrestricted(session):
-        ids = (
-            (
-                await session.execute(
-                    select(Article.id)
-                    .where(Article.status == text("'published'"))
-                    .order_by(Article.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        for start in range(0, len(ids), batch):
-            chunk = list(ids[start : start + batch])
-            await session.execute(_RECOMPUTE, {"ids": chunk, "kept": RELATED_KEPT})
-    return len(ids)
+    return await rank_everything(session)
 
 
 async def _pending(session: AsyncSession) -> bool:

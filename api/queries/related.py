@@ -54,8 +54,8 @@ RELATED_KEPT = 24  # stored per story: `first` stays reachable after a few becom
 TAG_WEIGHT, COUNTRY_WEIGHT, SECTION_WEIGHT, SOURCE_WEIGHT = 3.0, 2.0, 1.5, 1.0
 _PUBLISHED: ColumnElement[str] = literal_column("'published'")
 # The most section, source and recency add to a candidate's shared weight (recency is at most 1),
-# with a hair of margin for rounding.
-_MOST_ADDED = SECTION_WEIGHT + SOURCE_WEIGHT + 1.0 + 1e-9
+# with a hair of margin for rounding: api/related_bulk.py prunes with it.
+MOST_ADDED = SECTION_WEIGHT + SOURCE_WEIGHT + 1.0 + 1e-9
 
 
 def ranked(base: Any, first: Any, published_only: bool) -> LateralFromClause:
@@ -117,21 +117,9 @@ def ranked(base: Any, first: Any, published_only: bool) -> LateralFromClause:
     matches = union_all(tag_matches, country_matches, select(nearby.c.id, literal(0.0))).subquery(
         "matches"
     )
-    summed = (
+    shared = (
         select(matches.c.id, func.sum(matches.c.weight).label("weight"))
         .group_by(matches.c.id)
-        .subquery("summed")
-    )
-    # A candidate scores at least its shared weight and at most `_MOST_ADDED` more, so one whose
-    # weight plus that falls short of the `first`-th largest weight cannot be among the best:
-    # only the others are looked up and scored (with popular tags, far fewer).
-    floor = func.nth_value(summed.c.weight, first).over(
-        order_by=summed.c.weight.desc(), rows=(None, None)
-    )
-    bounded = select(summed.c.id, summed.c.weight, floor.label("floor")).subquery("bounded")
-    shared = (
-        select(bounded.c.id, bounded.c.weight)
-        .where(bounded.c.weight + _MOST_ADDED >= func.coalesce(bounded.c.floor, 0.0))
         .subquery("shared")
     )
     score = (
