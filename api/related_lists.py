@@ -64,7 +64,7 @@ from api.visibility import EVERYTHING, unrestricted
 logger = logging.getLogger("broadsheet.related")
 
 REFRESH_SECONDS = 1.0  # how often each process looks for marked lists
-REFRESH_BATCH = 50  # lists recomputed per refresher transaction
+REFRESH_BATCH = 20  # lists per refresher transaction: a write waits for at most one batch
 # A story is among another's nearest-in-section candidates only if fewer than that many lie
 # between them in time; a margin covers stories published at the same instant.
 _WINDOW = RELATED_SECTION_NEIGHBOURS + 10

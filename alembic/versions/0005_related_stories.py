@@ -6,7 +6,8 @@ Create Date: 2026-11-28 18:00:00
 
 The lists start empty and every published story is marked due: the refreshers every
 `broadsheet serve` and `broadsheet worker` process runs fill them (api/related_lists.py), so
-the ranking has one home.
+the ranking has one home. On a large database, `broadsheet db refresh-related` computes them
+all at once instead.
 """
 
 from collections.abc import Sequence
