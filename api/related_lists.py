@@ -250,7 +250,8 @@ async def refresh_all_related(session: AsyncSession) -> int:
     lists until then."""
     await session.execute(_LOCK)
     await session.execute(text("DELETE FROM related_dirty"))
-    await session.execute(text("TRUNCATE related_stories"))
+    # DELETE, not TRUNCATE: readers keep reading the old lists until the caller commits.
+    await session.execute(text("DELETE FROM related_stories"))
     return await rank_everything(session)
 
 
