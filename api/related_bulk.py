@@ -83,9 +83,43 @@ _PREPARE = (
     SELECT signature, id, weight, section_id, source_id, published_at FROM published
     WHERE weight + {MOST_ADDED}::float8 >= coalesce(floor, 0.0)
     """,  # noqa: S608 -- only constants are formatted in
-    "CREATE INDEX ON related_bulk_candidate (signature)",
+    *(
+        f"CREATE INDEX ON related_bulk_candidate (signature, weight, {columns}published_at, id)"
+        for columns in ("", "section_id, ", "source_id, ", "section_id, source_id, ")
+    ),
     "ANALYZE related_bulk_candidate",
+    """
+    CREATE TEMPORARY TABLE related_bulk_level AS
+    SELECT DISTINCT signature, weight FROM related_bulk_candidate
+    """,
 )
+
+
+def _nearest_of_level() -> str:
+    """A signature's candidates of one shared weight that can be among a story's best: of those
+    with the same weight, the same section match and the same source match, a nearer story (or
+    as near and newer, or as near, as new and of higher id) always ranks first, so the
+    `RELATED_KEPT` + 1 nearest on either side in each of the four match classes suffice (+ 1:
+    the story itself may be one)."""
+    sides = (
+        ("<=", "k.published_at DESC, k.id DESC"),
+        (">", "k.published_at, k.id DESC"),
+    )
+    section, source = " AND k.section_id = b.section_id", " AND k.source_id = b.source_id"
+    classes = ("", section, source, section + source)
+    parts = [
+        f"""(SELECT k.id, k.weight, k.section_id, k.source_id, k.published_at
+             FROM related_bulk_candidate k
+             WHERE k.signature = level.signature AND k.weight = level.weight{match}
+               AND k.published_at {side} b.published_at
+             ORDER BY {order} LIMIT {RELATED_KEPT + 1})"""  # noqa: S608 -- constants only
+        for match in classes
+        for side, order in sides
+    ]
+    return "\nUNION ALL\n".join(parts)
+
+
+_NEAREST_OF_LEVEL = _nearest_of_level()
 _NEAREST = f"""
     SELECT n.id, n.section_id, n.source_id, n.published_at FROM (
         (SELECT a.id, a.section_id, a.source_id, a.published_at,
@@ -119,8 +153,10 @@ _RANK = text(
                     + abs(extract(epoch FROM m.published_at - b.published_at))
                     / 86400.0::float8 / 30.0::float8) AS score
             FROM (
-                SELECT k.id, k.weight, k.section_id, k.source_id, k.published_at
-                FROM related_bulk_candidate k WHERE k.signature = b.signature
+                SELECT DISTINCT pick.* FROM related_bulk_level level CROSS JOIN LATERAL (
+                    {_NEAREST_OF_LEVEL}
+                ) pick
+                WHERE level.signature = b.signature
                 UNION ALL
                 SELECT near.id, 0.0::float8, near.section_id, near.source_id, near.published_at
                 FROM ({_NEAREST}) near
@@ -135,8 +171,8 @@ _RANK = text(
     """  # noqa: S608 -- only constants are formatted in
 ).bindparams(bindparam("ids", type_=ARRAY(BigInteger)))
 _DROP = (
-    "DROP TABLE related_bulk_candidate, related_bulk_base, related_bulk_signature, "
-    "related_bulk_story"
+    "DROP TABLE related_bulk_level, related_bulk_candidate, related_bulk_base, "
+    "related_bulk_signature, related_bulk_story"
 )
 
 
