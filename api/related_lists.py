@@ -11,11 +11,13 @@ The ranking is api/queries/related.py's. Three ways a list is (re)written:
   process): the lists marked in `related_dirty` are recomputed in full, a batch at a time,
   every `REFRESH_SECONDS`. Those are the lists the change may have shortened (they held the
   story) and the lists of the stories near it in time in its section, old and new, whose
-  nearest-in-section candidates it joined or left. Marked lists are exact again within a few
-  seconds; meanwhile they hold a few fewer stories, never a hidden one (visibility applies
+  nearest-in-section candidates it joined or left. Marked lists are exact again once the
+  refresher reaches them (a second or two at demo size; README gives the cost at 100,000
+  stories); meanwhile they hold a few fewer stories, never a hidden one (visibility applies
   when they are read).
-- In bulk (`refresh_all_related`) after loading content without the write services (demo and
-  synthetic seeding): every list recomputed, a batch of stories per statement.
+- In bulk (`refresh_all_related`, `broadsheet db refresh-related`) after loading content
+  without the write services (demo and synthetic seeding): every list recomputed in set-based
+  SQL by api/related_bulk.py.
 
 Every writer of the lists takes one transaction-level advisory lock (`_LOCK`), so two writers
 never rewrite one list at once; the lists have no foreign keys, so writing them takes no lock
