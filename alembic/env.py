@@ -23,6 +23,7 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 import_module("api.models_outbox")
 import_module("api.models_partners")
 import_module("api.models_mail")
+import_module("api.models_related")
 target_metadata = Base.metadata
 
 

@@ -67,48 +67,20 @@ LEFT JOIN images logo ON logo.id = so.logo_id
 LEFT JOIN images i ON i.id = a.image_id
 WHERE a.id = $1 AND {VISIBLE}
 """
-# Related stories, ranked as Broadsheet documents it: shared tags (3), countries (2), same
-# section (1.5), same source (1), closeness in time; ties to the newer story, then higher id.
-# The outer ORDER BY sorts by that rank again: a lateral's order does not survive the join.
-RELATED = """
+# Related stories: the lists Broadsheet stores per story (related_stories, ranked as it
+# documents: shared tags 3, countries 2, same section 1.5, same source 1, closeness in time; ties
+# to the newer story, then higher id), the first $2 visible entries of each, by rank.
+RELATED = f"""
 SELECT base.id AS base_id, r.id, r.headline, r.excerpt, r.published_at, so.name AS source_name
-FROM articles base
+FROM unnest($1::bigint[]) AS base(id)
 JOIN LATERAL (
-    SELECT c.id, c.headline, c.excerpt, c.published_at, c.source_id, row_number() OVER (
-        ORDER BY shared.weight
-            + (c.section_id = base.section_id)::int * 1.5::float8
-            + (c.source_id = base.source_id)::int * 1.0::float8
-            + 1.0::float8 / (1.0::float8
-                + abs(extract(epoch FROM c.published_at - base.published_at))
-                / 86400.0::float8 / 30.0::float8) DESC,
-            c.published_at DESC, c.id DESC
-    ) AS rank
-    FROM articles c
-    JOIN (
-        SELECT m.id, sum(m.weight) AS weight FROM (
-            SELECT t2.article_id AS id, 3.0::float8 AS weight
-            FROM article_tags t2 JOIN article_tags t1 ON t1.tag_id = t2.tag_id
-            WHERE t1.article_id = base.id
-            UNION ALL
-            SELECT c2.article_id, 2.0::float8
-            FROM article_countries c2 JOIN article_countries c1 ON c1.country = c2.country
-            WHERE c1.article_id = base.id
-            UNION ALL
-            SELECT n.id, 0.0::float8 FROM (
-                SELECT nb.id FROM articles nb
-                WHERE nb.section_id = base.section_id
-                  AND nb.status = 'published' AND nb.published_at <= now()
-                ORDER BY abs(extract(epoch FROM nb.published_at - base.published_at))
-                LIMIT 50
-            ) n
-        ) m GROUP BY m.id
-    ) shared ON shared.id = c.id
-    WHERE c.id != base.id AND c.status = 'published' AND c.published_at <= now()
-    ORDER BY rank
+    SELECT a.id, a.headline, a.excerpt, a.published_at, a.source_id, e.rank
+    FROM related_stories e JOIN articles a ON a.id = e.related_id
+    WHERE e.article_id = base.id AND {VISIBLE}
+    ORDER BY e.rank
     LIMIT $2
 ) r ON true
 JOIN sources so ON so.id = r.source_id
-WHERE base.id = ANY($1::bigint[])
 ORDER BY base.id, r.rank
 """
 _QUERY = "websearch_to_tsquery('english'::regconfig, $1)"

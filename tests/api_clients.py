@@ -38,6 +38,8 @@ WRITABLE_TABLES = (
     "article_authors",
     "article_tags",
     "article_countries",
+    "related_stories",
+    "related_dirty",
     "newsletter_issues",
     "newsletter_items",
     "newsletter_subscribers",

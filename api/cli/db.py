@@ -6,9 +6,12 @@ import asyncio
 from typing import Annotated
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import migrations
-from api.cli.session import console, database_url
+from api.cli.session import console, database_url, run_write
+from api.related_lists import refresh_all_related
+from api.services.outcome import Outcome
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 
@@ -36,3 +39,15 @@ def db_downgrade(
 def db_current() -> None:
     """Print the database's current revision."""
     migrations.current(database_url())
+
+
+async def _refresh_related(session: AsyncSession) -> Outcome[int]:
+    return Outcome(await refresh_all_related(session))
+
+
+@db_app.command("refresh-related")
+def db_refresh_related() -> None:
+    """Recompute every stored related list at once (after a bulk load or upgrading a large
+    database; the servers otherwise work through marked lists a batch at a time)."""
+    stories = run_write(_refresh_related).value
+    console.print(f"[green]Related lists recomputed for {stories} stories.[/green]")

@@ -16,7 +16,7 @@ _LABELS = {
     "articles": "articles",
     "indexes": "indexes and constraints",
     "newsletters": "newsletters",
-    "analyze": "statistics (ANALYZE)",
+    "analyze": "statistics, catalogue, related lists",
 }
 
 

@@ -48,6 +48,13 @@ def seed_synthetic_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar (also off when not a TTY).")
     ] = False,
+    related: Annotated[
+        bool,
+        typer.Option(
+            help="Compute every story's related list after the load (slow at a million: "
+            "--no-related leaves it to `broadsheet db refresh-related`)."
+        ),
+    ] = True,
 ) -> None:
     """Bulk-load a synthetic newsroom's archive with COPY, for benchmarks (appends N more)."""
     from api.cli.load_progress import LoadProgress
@@ -60,7 +67,12 @@ def seed_synthetic_command(
         async with short_lived_engine(url) as engine:
             with LoadProgress(console, quiet=quiet) as progress:
                 return await seed_synthetic(
-                    engine, articles=articles, sources=sources, seed=seed, progress=progress
+                    engine,
+                    articles=articles,
+                    sources=sources,
+                    seed=seed,
+                    progress=progress,
+                    related=related,
                 )
 
     started = time.perf_counter()

@@ -1,5 +1,6 @@
 """`broadsheet worker`: drain the job outbox (webhooks, scheduled publications, feed polling,
-housekeeping) until stopped with SIGTERM or Ctrl-C; `--once` runs what is due and exits."""
+housekeeping) and keep the stored related lists current (api/related_lists.py) until stopped
+with SIGTERM or Ctrl-C; `--once` runs what is due and exits."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from api.database import Database
 from api.jobs.kinds import WorkerResources
 from api.jobs.worker import Worker
 from api.redis import connect as connect_redis
+from api.related_lists import Refresher, refreshing
 from api.settings import Settings, get_settings
 
 
@@ -28,12 +30,14 @@ async def _work(url: str, settings: Settings, once: bool) -> int:
     worker = Worker(resources, registry())
     try:
         if once:
+            await Refresher(database).run_once()
             return await worker.run_until_idle()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        await worker.run(stop)
+        async with refreshing(database):
+            await worker.run(stop)
         return 0
     finally:
         if redis is not None:

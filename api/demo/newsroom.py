@@ -65,6 +65,7 @@ from api.models import (
     Source,
     Tag,
 )
+from api.related_lists import refresh_all_related
 from api.services.listing import relist_all
 
 __all__ = [
@@ -300,6 +301,8 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
     )
 
     await relist_all(session)
+    # Written without the write services: every stored related list is recomputed.
+    await refresh_all_related(session)
     return {
         "images": len(image_ids),
         "sources": len(source_id),

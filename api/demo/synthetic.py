@@ -72,6 +72,7 @@ async def seed_synthetic(
     progress: Progress | None = None,
     *,
     rebuild_indexes: bool | None = None,
+    related: bool = True,
 ) -> SyntheticLoad:
     """Add `articles` published synthetic articles using COPY.
 
@@ -80,14 +81,19 @@ async def seed_synthetic(
     connection's transaction and nothing is committed, e.g. inside a test's rolled-back
     transaction). `rebuild_indexes` None drops and rebuilds the secondary indexes and foreign
     keys when the load at least doubles the articles table; True or False forces the choice.
+    `related` False leaves the stories' related lists to `broadsheet db refresh-related`.
     The same `seed` on the same database state always produces the same articles.
     """
     if articles < 0 or sources < 1:
         raise ValueError("articles must be >= 0 and sources >= 1")
     report = progress or (lambda phase, done, total: None)
     if isinstance(target, AsyncEngine):
-        return await _load_with_engine(target, articles, sources, seed, report, rebuild_indexes)
-    return await _load_on_connection(target, articles, sources, seed, report, rebuild_indexes)
+        return await _load_with_engine(
+            target, articles, sources, seed, report, rebuild_indexes, related
+        )
+    return await _load_on_connection(
+        target, articles, sources, seed, report, rebuild_indexes, related
+    )
 
 
 @dataclass
@@ -209,7 +215,9 @@ async def _rebuild(
     plan.load.seconds["indexes"] = time.perf_counter() - started
 
 
-async def _complete(plan: _Plan, session: AsyncSession, report: Progress) -> None:
+async def _complete(
+    plan: _Plan, session: AsyncSession, report: Progress, related: bool = True
+) -> None:
     """Newsletters over the loaded period, then the post-load hook (statistics and more);
     committed by `session` (a savepoint, when the caller's connection holds the transaction)."""
     started = time.perf_counter()
@@ -218,7 +226,7 @@ async def _complete(plan: _Plan, session: AsyncSession, report: Progress) -> Non
     plan.load.seconds["newsletters"] = time.perf_counter() - started
     started = time.perf_counter()
     report("analyze", 0, 1)
-    await after_bulk_load(session, ANALYZED)
+    await after_bulk_load(session, ANALYZED, related=related)
     await session.commit()
     report("analyze", 1, 1)
     plan.load.seconds["analyze"] = time.perf_counter() - started
@@ -231,6 +239,7 @@ async def _load_on_connection(
     seed: int,
     report: Progress,
     force: bool | None,
+    related: bool,
 ) -> SyntheticLoad:
     """Everything in the connection's transaction: atomic, one server process."""
     plan = await _plan(connection, articles, sources, seed, force)
@@ -239,7 +248,7 @@ async def _load_on_connection(
     await _stream(plan, connection, [connection], articles, report)
     await _rebuild(plan, structures, [connection], report)
     async with AsyncSession(bind=connection, join_transaction_mode="create_savepoint") as session:
-        await _complete(plan, session, report)
+        await _complete(plan, session, report, related)
     return plan.load
 
 
@@ -250,6 +259,7 @@ async def _load_with_engine(
     seed: int,
     report: Progress,
     force: bool | None,
+    related: bool,
 ) -> SyntheticLoad:
     """Reference rows, then LOADERS parallel copying transactions, each committed at the end.
 
@@ -279,7 +289,7 @@ async def _load_with_engine(
             )
     async with AsyncSession(engine) as session:
         await session.execute(text(f"SET application_name = '{APPLICATION_NAME}'"))
-        await _complete(plan, session, report)
+        await _complete(plan, session, report, related)
     return plan.load
 
 

@@ -47,6 +47,7 @@ from api.http.worker import in_process_worker
 from api.logs import configure_logging
 from api.read_your_writes import WriteMarks
 from api.redis import connect as connect_redis
+from api.related_lists import refreshing
 from api.replica import Replica
 from api.secret_box import deployment_secret
 from api.settings import Settings, get_settings
@@ -134,7 +135,8 @@ def create_app(
         monitor = asyncio.create_task(replica.monitor()) if replica is not None else None
         if key_cache.enabled:
             revocations.start()
-        async with in_process_worker(settings, database, response_cache):
+        # Every serve process keeps the stored related lists current (api/related_lists.py).
+        async with in_process_worker(settings, database, response_cache), refreshing(database):
             settle_heap(settings.broadsheet_gc_freeze, settings.broadsheet_gc_gen0_threshold)
             yield
         await revocations.stop()

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import related_lists
 from api.content import slugify
 from api.events import EventType, emit
 from api.models import Article, ArticleStatus, Author, Section, Source, max_length
@@ -168,6 +169,7 @@ async def create_article(
     touched = Touched()
     if existing is not None:
         await touched.add_article(session, existing.id, existing.section_id)
+        await related_lists.before_change(session, existing.id)
     article = existing or Article(source_id=source.id, status=ArticleStatus.DRAFT)
     assign(
         article,
@@ -192,6 +194,8 @@ async def create_article(
         await replace_image(session, article, image)
     action = "article.create" if existing is None else "article.reimport"
     outcome = await article_written(session, api_key_id, action, article, before, touched)
+    if existing is not None:
+        await related_lists.after_change(session, article.id)
     if existing is not None and article_is_public(article, datetime.now(UTC)):
         await emit(session, EventType.ARTICLE_UPDATED, article)
     return outcome
@@ -269,6 +273,7 @@ async def update_article(
     before = await article_snapshot(session, article)
     touched = Touched()
     await touched.add_article(session, article.id, article.section_id)
+    await related_lists.before_change(session, article.id)
     body_fields: dict[str, Any] = {}
     if isinstance(body, Body):
         body_fields = {
@@ -297,6 +302,7 @@ async def update_article(
     if not isinstance(image, Missing):
         await replace_image(session, article, image)
     outcome = await article_written(session, api_key_id, "article.update", article, before, touched)
+    await related_lists.after_change(session, article.id)
     if article_is_public(article, datetime.now(UTC)):
         await emit(session, EventType.ARTICLE_UPDATED, article)
     return outcome

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from api.related_lists import refresh_all_related
 from api.services.listing import relist_all
 
 # Index builds sort in memory when they can; a bulk load's session may use this much.
@@ -153,18 +154,21 @@ async def _spread(connections: Sequence[AsyncConnection], statements: Sequence[s
     await asyncio.gather(*(work(c) for c in connections))
 
 
-async def after_bulk_load(session: AsyncSession, tables: Sequence[str]) -> None:
+async def after_bulk_load(
+    session: AsyncSession, tables: Sequence[str], *, related: bool = True
+) -> None:
     """Everything a database needs after rows arrived in bulk, in the session's transaction.
 
     Planner statistics first: until ANALYZE runs, the planner believes the tables are as small
     as before the load and picks plans for that. Then the catalogue's reader visibility: COPY
     bypasses the write services that set tags', authors' and sections' `visible_from`
     (api/services/listing.py), and until it is set readers see none of the loaded stories'
-    sections (feeds that join them drop the stories).
+    sections (feeds that join them drop the stories). Last, every story's related list
+    (api/related_lists.py), unless `related` is False: at a million stories that takes longer
+    than the load itself, and `broadsheet db refresh-related` can do it later.
     """
     for table in tables:
         await session.execute(text(f"ANALYZE {table}"))
     await relist_all(session)
-    # --- Precomputed related stories (issue 10, step 4) -------------------------------------
-    # The integrator calls `refresh_all_related(session)` here once that module lands: stories
-    # loaded in bulk need their related lists computed like any newly published story.
+    if related:
+        await refresh_all_related(session)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import live
+from api import live, related_lists
 from api.events import EventType, emit
 from api.models import Article, ArticleStatus
 from api.scheduling import schedule_publication
@@ -45,10 +45,12 @@ async def publish_article(
     before = await article_snapshot(session, article)
     touched = Touched()
     await touched.add_article(session, article.id, article.section_id)
+    await related_lists.before_change(session, article.id)
     article.status = ArticleStatus.PUBLISHED
     article.published_at = when or now
     action = "article.schedule" if article.published_at > now else "article.publish"
     outcome = await article_written(session, api_key_id, action, article, before, touched)
+    await related_lists.after_change(session, article.id)
     is_public = article_is_public(article, now)
     if is_public and not was_public:
         await emit(session, EventType.ARTICLE_PUBLISHED, article)
@@ -78,6 +80,7 @@ async def unpublish_article(
     before = await article_snapshot(session, article)
     touched = Touched()
     await touched.add_article(session, article.id, article.section_id)
+    await related_lists.before_change(session, article.id)
     article.status = ArticleStatus.DRAFT
     article.published_at = None
     outcome = await article_written(
@@ -108,6 +111,7 @@ async def delete_article(
     await touched.add_article(session, article.id, article.section_id)
     if article_is_public(article, datetime.now(UTC)):
         await emit(session, EventType.ARTICLE_DELETED, article)
+    await related_lists.before_change(session, article.id)
     # The database cascades to byline, tags, countries and newsletter slots.
     await session.execute(delete(Article).where(Article.id == article.id))
     await relist(session, touched)

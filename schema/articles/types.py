@@ -14,6 +14,7 @@ from api import models
 from api.content import format_byline
 from api.errors import BadUserInput
 from api.queries.records import ArticleRecord
+from api.queries.related import RELATED_KEPT
 from api.queries.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 from schema.articles import metadata
 from schema.batching import BATCH, WITH_ARGUMENTS, BatchInfo, batched, loaded
@@ -149,7 +150,8 @@ class Article(Node):
         metadata={BATCH: _related_batch, WITH_ARGUMENTS: True},
         graphql_type=list[ArticleRef],
         description="Other published stories to read next, ranked by shared tags, countries, "
-        "section and source, with recency; never the article itself.",
+        "section and source, with recency; never the article itself. At most "
+        f"{RELATED_KEPT} (each story's stored list).",
     )
     highlight: str | None = strawberry.field(
         resolver=_highlight,
