@@ -11,7 +11,7 @@ and about 260 at a million (was 5,003); ANALYZE of the table takes about 5 s ins
 100,000 stories, and 25 s instead of 2 s at a million.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-28 17:30:00
 
 """
