@@ -55,7 +55,7 @@ from api.embedded import normalize_database_url
 from api.http.app import create_app
 from api.settings import Settings
 from api.visibility import EVERYTHING
-from bench.fixtures import make_catalogue_visible, scenarios_for, server_url
+from bench.fixtures import scenarios_for, server_url
 from bench.scenarios import Scenario
 from bench.wire import CountingProxy
 
@@ -95,7 +95,6 @@ async def guard_database(server: str) -> AsyncIterator[str]:
                 await seed_demo(session)
                 await session.commit()
             await seed_synthetic(engine, **SYNTHETIC)
-            await make_catalogue_visible(engine)
             async with engine.connect() as connection:
                 await connection.execute(text("ANALYZE"))
                 await connection.commit()
