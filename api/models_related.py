@@ -5,19 +5,20 @@
   reads them in one indexed statement (api/queries/related.py); visibility still applies when
   they are read, so a story taken down or not yet due vanishes from every list at once.
 - `RelatedDirty`: stories whose list must be recomputed in full, marked by the write services in
-  the same transaction as the change; every `broadsheet serve` and `broadsheet worker` process
+  the same transaction as the change (`merge`: the story itself changed, so it also takes its
+  place in its neighbours' lists); every `broadsheet serve` and `broadsheet worker` process
   drains it (api/related_lists.py).
 
-No foreign keys: writing a list must not take locks on article rows an editor holds, and the
-write services remove a deleted story's entries themselves; a stale id is dropped by the join
-that reads the lists.
+No foreign keys: writing a list must not take locks on article rows an editor holds; a deleted
+story's entries go when the refresher reaches the lists that held it, and until then the join
+that reads the lists drops them.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Double, Index, SmallInteger, func
+from sqlalchemy import BigInteger, Double, Index, SmallInteger, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.models import Base
@@ -45,3 +46,4 @@ class RelatedDirty(Base):
 
     article_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     marked_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    merge: Mapped[bool] = mapped_column(server_default=false())

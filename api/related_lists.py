@@ -1,27 +1,29 @@
 """Keeping the stored related lists (api/models_related.py) current, so reading them is free.
 
-The ranking is api/queries/related.py's. Three ways a list is (re)written:
+The ranking is api/queries/related.py's. Two ways a list is (re)written, neither of them by the
+request that changes a story:
 
-- In the write's own transaction (`before_change` / `after_change`, called by the write
-  services): the changed story's own list is recomputed; its old entries in other lists are
-  removed; and it is merged into the lists of the stories sharing a tag or a country with it
-  where its score earns a place (a top list plus one newcomer is still the top list). So a
-  newly published story is in its neighbours' lists when the publishing request commits.
-- By the refresher (`Refresher`, started by every `broadsheet serve` and `broadsheet worker`
-  process): the lists marked in `related_dirty` are recomputed in full, a batch at a time,
-  every `REFRESH_SECONDS`. Those are the lists the change may have shortened (they held the
-  story) and the lists of the stories near it in time in its section, old and new, whose
-  nearest-in-section candidates it joined or left. Marked lists are exact again once the
-  refresher reaches them (a second or two at demo size; README gives the cost at 100,000
-  stories); meanwhile they hold a few fewer stories, never a hidden one (visibility applies
-  when they are read).
+- The write services only mark, in the write's own transaction (`before_change` /
+  `after_change`): the changed story itself (`merge`: it needs its own list and its place in its
+  neighbours' lists), the lists that hold it, and the stories near it in time in its section,
+  old and new, whose nearest-in-section candidates it joined or left. Marking is a few indexed
+  inserts, whatever the archive's size, and takes no lock another writer waits for.
+- The refresher (`Refresher`, started by every `broadsheet serve` and `broadsheet worker`
+  process) drains the marks a batch at a time, every `REFRESH_SECONDS`: it takes a changed story
+  out of the lists that held it, recomputes every marked list in full, and merges a changed
+  story into the lists of the stories sharing a tag or a country with it where its score earns a
+  place (a top list plus one newcomer is still the top list). A newly published story is in its
+  neighbours' lists once the refresher reaches its mark: about a second at demo size (README
+  gives the cost at 100,000 stories). Meanwhile lists may hold a few fewer stories, never a
+  hidden one: visibility applies when they are read, so a story taken down leaves every list at
+  once.
 - In bulk (`refresh_all_related`, `broadsheet db refresh-related`) after loading content
   without the write services (demo and synthetic seeding): every list recomputed in set-based
   SQL by api/related_bulk.py.
 
-Every writer of the lists takes one transaction-level advisory lock (`_LOCK`), so two writers
-never rewrite one list at once; the lists have no foreign keys, so writing them takes no lock
-on an article an editor holds.
+Every writer of the lists (the refresher, the bulk refresh) takes one transaction-level advisory
+lock (`_LOCK` / `_TRY_LOCK`), so two never rewrite one list at once; the lists have no foreign
+keys, so writing them takes no lock on an article an editor holds.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ from api.visibility import EVERYTHING, unrestricted
 logger = logging.getLogger("broadsheet.related")
 
 REFRESH_SECONDS = 1.0  # how often each process looks for marked lists
-REFRESH_BATCH = 20  # lists per refresher transaction: a write waits for at most one batch
+REFRESH_BATCH = 20  # marked lists per refresher transaction
 # A story is among another's nearest-in-section candidates only if fewer than that many lie
 # between them in time; a margin covers stories published at the same instant.
 _WINDOW = RELATED_SECTION_NEIGHBOURS + 10
@@ -127,15 +129,34 @@ _WINDOW_SQL = f"""
          ORDER BY n.published_at DESC LIMIT {_WINDOW})
     ) n
     WHERE a.id = :id AND a.status = 'published'
+    ORDER BY n.id
 """  # noqa: S608 -- only constants are formatted in
+# Marks are inserted in id order (the window's ORDER BY), so two writers marking overlapping
+# sets never deadlock.
 _MARK_WINDOW = text(
     f"INSERT INTO related_dirty (article_id) {_WINDOW_SQL} ON CONFLICT (article_id) DO NOTHING"
 )
-# Take the story out of every list that holds it; those lists are recomputed later.
+# The lists that hold the story: it may have to leave them, or move within them.
 _MARK_HOLDERS = text(
     """
+    INSERT INTO related_dirty (article_id)
+    SELECT DISTINCT article_id FROM related_stories WHERE related_id = :id ORDER BY article_id
+    ON CONFLICT (article_id) DO NOTHING
+    """
+)
+# The story itself: its own list, and its place in its neighbours' lists.
+_MARK_CHANGED = text(
+    """
+    INSERT INTO related_dirty (article_id, merge) VALUES (:id, true)
+    ON CONFLICT (article_id) DO UPDATE SET merge = true
+    """
+)
+# Take a changed story out of every list that holds it (the refresher, before merging it back
+# where it earns a place); those lists are recomputed in full later.
+_TAKE_OUT = text(
+    """
     WITH gone AS (DELETE FROM related_stories WHERE related_id = :id RETURNING article_id)
-    INSERT INTO related_dirty (article_id) SELECT DISTINCT article_id FROM gone
+    INSERT INTO related_dirty (article_id) SELECT DISTINCT article_id FROM gone ORDER BY 1
     ON CONFLICT (article_id) DO NOTHING
     """
 )
@@ -169,7 +190,12 @@ _MERGE_POOL = text(
         SELECT entrant.* FROM entrant
         LEFT JOIN related_stories last
             ON last.article_id = entrant.article_id AND last.rank = {RELATED_KEPT}
-        WHERE last.score IS NULL OR entrant.score >= last.score
+        WHERE (last.score IS NULL OR entrant.score >= last.score)
+          -- a list recomputed in the same pass already ranks the story
+          AND NOT EXISTS (
+              SELECT 1 FROM related_stories held
+              WHERE held.article_id = entrant.article_id AND held.related_id = entrant.related_id
+          )
     ),
     pool AS (
         SELECT article_id, related_id, score FROM admitted
@@ -207,23 +233,19 @@ async def _merge(session: AsyncSession, article_id: int) -> None:
 
 
 async def before_change(session: AsyncSession, article_id: int) -> None:
-    """Before a story changes or is deleted (in the write's transaction): the stories near it in
-    its section lose it as a candidate, and every list holding it loses it; all are marked."""
-    await session.execute(_LOCK)
+    """Before a story changes or is deleted (in the write's transaction): mark the stories near
+    it in its section (it leaves their candidates), the lists holding it, and the story."""
     await session.execute(_MARK_WINDOW, {"id": article_id})
     await session.execute(_MARK_HOLDERS, {"id": article_id})
-    await session.execute(delete(RelatedStory).where(RelatedStory.article_id == article_id))
+    await session.execute(_MARK_CHANGED, {"id": article_id})
 
 
 async def after_change(session: AsyncSession, article_id: int) -> None:
-    """After a story was written (in the write's transaction): its own list, its place in its
-    neighbours' lists, and the marks for the stories near it in its section."""
+    """After a story was written (in the write's transaction): mark the stories near it in its
+    section now (it joins their candidates), and the story itself."""
     await session.flush()
-    await session.execute(_LOCK)
-    await session.execute(_MARK_HOLDERS, {"id": article_id})
-    await recompute(session, [article_id])
-    await _merge(session, article_id)
     await session.execute(_MARK_WINDOW, {"id": article_id})
+    await session.execute(_MARK_CHANGED, {"id": article_id})
 
 
 _CLAIM = text(
@@ -231,7 +253,7 @@ _CLAIM = text(
     DELETE FROM related_dirty WHERE article_id IN (
         SELECT article_id FROM related_dirty ORDER BY marked_at, article_id
         LIMIT :limit FOR UPDATE SKIP LOCKED
-    ) RETURNING article_id
+    ) RETURNING article_id, merge
     """
 )
 
@@ -241,9 +263,14 @@ async def refresh_marked(session: AsyncSession, limit: int = REFRESH_BATCH) -> i
     lists (it will get to them). The caller commits."""
     if not (await session.execute(_TRY_LOCK)).scalar_one():
         return None
-    ids = (await session.execute(_CLAIM, {"limit": limit})).scalars().all()
-    await recompute(session, ids)
-    return len(ids)
+    claimed = (await session.execute(_CLAIM, {"limit": limit})).all()
+    changed = [row.article_id for row in claimed if row.merge]
+    for article_id in changed:
+        await session.execute(_TAKE_OUT, {"id": article_id})
+    await recompute(session, [row.article_id for row in claimed])
+    for article_id in changed:
+        await _merge(session, article_id)
+    return len(claimed)
 
 
 async def refresh_all_related(session: AsyncSession) -> int:

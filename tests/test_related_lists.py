@@ -1,6 +1,6 @@
-"""Stored related lists (api/related_lists.py): the write services keep them current in the
-write's transaction, the refresher every server runs finishes the rest within seconds, and what
-they hold equals a bulk recomputation."""
+"""Stored related lists (api/related_lists.py): the write services mark what a change touches,
+the refresher every server runs brings the lists up to date within seconds, visibility hides a
+story taken down at once, and what the lists hold equals a bulk recomputation."""
 
 from __future__ import annotations
 
@@ -128,44 +128,60 @@ async def test_stored_lists_start_full(db_session: AsyncSession, lead: str) -> N
     assert count == RELATED_KEPT
 
 
-async def test_publish_enters_the_neighbours_lists_in_its_own_transaction(
+async def test_publish_only_marks_and_the_refresher_brings_the_story_in(
     client: httpx.AsyncClient, db_session: AsyncSession, desk: str, lead: str
 ) -> None:
     draft = await korea_draft(client, desk, await lead_tags(client, lead))
     assert draft not in await related_ids(client, lead)
 
     await write(client, desk, PUBLISH, id=draft)
-    # No refresher runs here: the publishing request itself put it at the top of the list.
+    # The publishing request wrote no list: it marked the story, for its own list and its
+    # place in its neighbours' lists.
+    mark = await db_session.get(RelatedDirty, pk(draft))
+    assert mark is not None
+    assert mark.merge
+    await drain(db_session)
     assert (await related_ids(client, lead))[0] == draft
     own = await related_ids(client, draft)
     assert lead in own
 
     await write(client, desk, UNPUBLISH, id=draft)
+    # Taken down, it leaves every list at once (visibility applies when lists are read)...
     assert draft not in await related_ids(client, lead)
+    # ...and the refresher takes it out of the stored lists and refills them.
+    await drain(db_session)
     holders = await db_session.scalar(
         select(text("count(*)"))
         .select_from(RelatedStory)
         .where(RelatedStory.related_id == pk(draft))
     )
     assert holders == 0
-    # The lists it left are short until the refresher recomputes them.
-    assert await db_session.get(RelatedDirty, pk(lead)) is not None
+    count = await db_session.scalar(
+        select(text("count(*)"))
+        .select_from(RelatedStory)
+        .where(RelatedStory.article_id == pk(lead))
+    )
+    assert count == RELATED_KEPT
 
 
 async def test_a_tag_edit_moves_the_story_in_and_out(
-    client: httpx.AsyncClient, desk: str, lead: str
+    client: httpx.AsyncClient, db_session: AsyncSession, desk: str, lead: str
 ) -> None:
     tags = await lead_tags(client, lead)
     draft = await korea_draft(client, desk, [f"elsewhere-{uuid.uuid4().hex[:8]}"])
     await write(client, desk, UPDATE, id=draft, patch={"countries": None})
     await write(client, desk, PUBLISH, id=draft)
+    await drain(db_session)
     before = await related_ids(client, lead)
 
     await write(client, desk, UPDATE, id=draft, patch={"tags": tags, "countries": ["KR", "KP"]})
+    await drain(db_session)
     assert (await related_ids(client, lead))[0] == draft
 
     await write(client, desk, UPDATE, id=draft, patch={"tags": None, "countries": None})
-    assert draft not in await related_ids(client, lead)
+    await drain(db_session)
+    # Back where it was: only its section, source and time relate it to the lead again.
+    assert await related_ids(client, lead) == before
     assert before[0] != draft
 
 
@@ -174,6 +190,7 @@ async def test_a_scheduled_story_is_stored_but_hidden_until_its_time(
 ) -> None:
     draft = await korea_draft(client, desk, await lead_tags(client, lead))
     await write(client, desk, PUBLISH, id=draft, at="2099-01-01T00:00:00Z")
+    await drain(db_session)
     entry = await db_session.scalar(
         select(RelatedStory.rank).where(
             RelatedStory.article_id == pk(lead), RelatedStory.related_id == pk(draft)
@@ -206,24 +223,35 @@ async def test_incremental_upkeep_equals_a_bulk_recomputation(
 async def test_a_running_server_refreshes_marked_lists_within_the_bound(
     served_database_url: str,
 ) -> None:
-    """`broadsheet serve` with the default settings (no outbox worker in it) recomputes a
-    marked list within FRESHNESS_BOUND_S: the lead story's list is emptied and marked, as a
-    write's neighbour would be, and read back over HTTP until it is whole again."""
+    """`broadsheet serve` with the default settings (no outbox worker in it) brings a changed
+    story's lists up to date within FRESHNESS_BOUND_S: the lead story is taken out of every
+    list and its own list emptied, then marked as a write marks a story it changed; its list and
+    its place in a neighbour's list are read back over HTTP until both are whole again."""
     with ServerProcess({"DATABASE_URL": served_database_url}) as server:
         async with httpx.AsyncClient(base_url=server.url) as client:
             lead = (await data(client, LEAD))["search"]["nodes"][0]["id"]
             whole = await related_ids(client, lead)
             assert whole
+            neighbour = whole[0]
+            theirs = await related_ids(client, neighbour)
+            assert lead in theirs
             async with (
                 short_lived_engine(served_database_url) as engine,
                 open_session(session_factory(engine), EVERYTHING) as session,
             ):
                 await session.execute(
-                    text("DELETE FROM related_stories WHERE article_id = :id"), {"id": pk(lead)}
+                    text("DELETE FROM related_stories WHERE article_id = :id OR related_id = :id"),
+                    {"id": pk(lead)},
                 )
-                session.add(RelatedDirty(article_id=pk(lead)))
+                session.add(RelatedDirty(article_id=pk(lead), merge=True))
                 await session.commit()
             marked = time.monotonic()
-            while (seen := await related_ids(client, lead)) != whole:
+            assert lead not in await related_ids(client, neighbour)
+            while (
+                seen := (await related_ids(client, lead), await related_ids(client, neighbour))
+            ) != (
+                whole,
+                theirs,
+            ):
                 assert time.monotonic() - marked < FRESHNESS_BOUND_S, seen
                 await asyncio.sleep(0.1)

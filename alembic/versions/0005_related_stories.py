@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column(
             "marked_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
+        sa.Column("merge", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.PrimaryKeyConstraint("article_id", name=op.f("pk_related_dirty")),
     )
     # Every published story is due its first list.

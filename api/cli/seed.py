@@ -51,10 +51,10 @@ def seed_synthetic_command(
     related: Annotated[
         bool,
         typer.Option(
-            help="Compute every story's related list after the load (slow at a million: "
-            "--no-related leaves it to `broadsheet db refresh-related`)."
+            help="Also compute every story's related list after the load (slow, and hungry for "
+            "temporary space, on a large archive; `broadsheet db refresh-related` does it later)."
         ),
-    ] = True,
+    ] = False,
 ) -> None:
     """Bulk-load a synthetic newsroom's archive with COPY, for benchmarks (appends N more)."""
     from api.cli.load_progress import LoadProgress

@@ -72,7 +72,7 @@ async def seed_synthetic(
     progress: Progress | None = None,
     *,
     rebuild_indexes: bool | None = None,
-    related: bool = True,
+    related: bool = False,
 ) -> SyntheticLoad:
     """Add `articles` published synthetic articles using COPY.
 
@@ -81,7 +81,9 @@ async def seed_synthetic(
     connection's transaction and nothing is committed, e.g. inside a test's rolled-back
     transaction). `rebuild_indexes` None drops and rebuilds the secondary indexes and foreign
     keys when the load at least doubles the articles table; True or False forces the choice.
-    `related` False leaves the stories' related lists to `broadsheet db refresh-related`.
+    `related` True also computes every story's related list (`refresh_all_related`); off by
+    default, because on a large archive with Zipf-heavy tags the bulk ranking needs more time
+    and temporary space than the load itself (README, Related stories).
     The same `seed` on the same database state always produces the same articles.
     """
     if articles < 0 or sources < 1:
@@ -216,7 +218,7 @@ async def _rebuild(
 
 
 async def _complete(
-    plan: _Plan, session: AsyncSession, report: Progress, related: bool = True
+    plan: _Plan, session: AsyncSession, report: Progress, related: bool = False
 ) -> None:
     """Newsletters over the loaded period, then the post-load hook (statistics and more);
     committed by `session` (a savepoint, when the caller's connection holds the transaction)."""

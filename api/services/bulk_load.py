@@ -155,7 +155,7 @@ async def _spread(connections: Sequence[AsyncConnection], statements: Sequence[s
 
 
 async def after_bulk_load(
-    session: AsyncSession, tables: Sequence[str], *, related: bool = True
+    session: AsyncSession, tables: Sequence[str], *, related: bool = False
 ) -> None:
     """Everything a database needs after rows arrived in bulk, in the session's transaction.
 
@@ -163,9 +163,10 @@ async def after_bulk_load(
     as before the load and picks plans for that. Then the catalogue's reader visibility: COPY
     bypasses the write services that set tags', authors' and sections' `visible_from`
     (api/services/listing.py), and until it is set readers see none of the loaded stories'
-    sections (feeds that join them drop the stories). Last, every story's related list
-    (api/related_lists.py), unless `related` is False: at a million stories that takes longer
-    than the load itself, and `broadsheet db refresh-related` can do it later.
+    sections (feeds that join them drop the stories). Last, with `related`, every story's
+    related list (api/related_lists.py); otherwise `broadsheet db refresh-related` does it when
+    wanted (on a large archive with Zipf-heavy tags it needs more time and temporary space than
+    the load itself).
     """
     for table in tables:
         await session.execute(text(f"ANALYZE {table}"))
