@@ -9,6 +9,7 @@ tests see the demo data and never each other's changes.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -70,6 +71,16 @@ def empty_database(database_url: str) -> Iterator[str]:
     """Another, empty database on the test server (nothing migrated), dropped afterwards."""
     with scratch_database(database_url, "broadsheet_empty") as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def _heap_left_unfrozen() -> Iterator[None]:
+    """An app started in-process with settings of a test's own freezes the heap at start-up
+    (api/heap.py), as a server should; the test process is no server, and Hypothesis needs
+    gc.get_referrers to see everything, so whatever a test froze is thawed after it."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 @pytest.fixture(scope="session")
