@@ -9,6 +9,7 @@ search highlights as you type; drafts never appear; failures read as pages, not 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 from collections.abc import Iterator
@@ -18,6 +19,11 @@ from pathlib import Path
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -266,9 +272,23 @@ def _sign_up(stack: Stack, email: str, consent: bool) -> None:
     driver.find_element(By.CSS_SELECTOR, "#signup button[type=submit]").click()
 
 
-def _wait_for_text(driver: webdriver.Chrome, css: str) -> str:
-    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, css).text.strip())
-    return str(driver.find_element(By.CSS_SELECTOR, css).text)
+def _wait_for_text(driver: webdriver.Chrome, css: str, expected: str | None = None) -> str:
+    """The element's text once it has some (or, given `expected`, once it is that; else what
+    it last was), the element found afresh at every look: a page navigating meanwhile leaves
+    stale elements behind."""
+    seen = ""
+
+    def ready(d: webdriver.Chrome) -> bool:
+        nonlocal seen
+        seen = str(d.find_element(By.CSS_SELECTOR, css).text).strip()
+        return bool(seen) and (expected is None or seen == expected)
+
+    waiting = WebDriverWait(
+        driver, 10, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+    )
+    with contextlib.suppress(TimeoutException):
+        waiting.until(ready)
+    return seen
 
 
 def test_sign_up_with_consent_mails_a_link_that_confirms(stack: Stack) -> None:
@@ -290,14 +310,15 @@ def test_sign_up_with_consent_mails_a_link_that_confirms(stack: Stack) -> None:
 
     open_page(stack.driver, link)
     stack.driver.find_element(By.ID, "subscription-submit").click()
-    heading = _wait_for_text(stack.driver, "#subscription-heading")
+    heading = _wait_for_text(stack.driver, "#subscription-heading", "You're subscribed")
     assert heading == "You're subscribed"
     assert "Eastern Briefings will arrive in your inbox" in stack.driver.page_source
 
     # The link works once.
     open_page(stack.driver, link)
     stack.driver.find_element(By.ID, "subscription-submit").click()
-    assert _wait_for_text(stack.driver, "#subscription-heading") == "This link has expired"
+    expired = "This link has expired"
+    assert _wait_for_text(stack.driver, "#subscription-heading", expired) == expired
 
 
 def test_sign_up_errors_are_shown_next_to_the_form(stack: Stack) -> None:
