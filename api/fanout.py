@@ -19,19 +19,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from api.database import short_lived_engine
+from api.listening import ChannelListener
 from api.live import CHANNEL, EventKind, LiveEvent
 
 logger = logging.getLogger(__name__)
 
 LISTENER_NAME = "broadsheet-live"  # application_name of the LISTEN connection
 QUEUE_SIZE = 100
-RECONNECT_MIN_S = 0.2
-RECONNECT_MAX_S = 5.0
 HEALTH_CHECK_S = 5.0  # a silent half-open connection is found within this
 HEALTH_TIMEOUT_S = 3.0
 # Fire a scheduled event just after its time, so the reader's clock has passed it.
@@ -70,10 +65,21 @@ class LiveHub:
         self._url = database_url
         self._clock = clock or (lambda: datetime.now(UTC))
         self._subscribers: set[Subscriber] = set()
-        self._task: asyncio.Task[None] | None = None
         self._timers: set[asyncio.TimerHandle] = set()
-        self.listening = asyncio.Event()
+        self._listener = ChannelListener(
+            database_url,
+            LISTENER_NAME,
+            CHANNEL,
+            self._on_notification,
+            label="live events",
+            health_check_s=HEALTH_CHECK_S,
+            health_timeout_s=HEALTH_TIMEOUT_S,
+        )
         self.received = 0  # notifications decoded (metrics)
+
+    @property
+    def listening(self) -> asyncio.Event:
+        return self._listener.listening
 
     @property
     def subscriber_count(self) -> int:
@@ -91,48 +97,9 @@ class LiveHub:
             self._subscribers.discard(subscriber)
 
     def _ensure_started(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._listen_forever())
+        self._listener.start()
 
-    async def _listen_forever(self) -> None:
-        delay = RECONNECT_MIN_S
-        while True:
-            try:
-                async with short_lived_engine(self._url, LISTENER_NAME) as engine:
-                    await self._listen(engine)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                if self.listening.is_set():
-                    logger.warning("live events: lost the LISTEN connection (%s)", error)
-                else:
-                    logger.warning("live events: cannot LISTEN (%s); retrying", error)
-            self.listening.clear()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, RECONNECT_MAX_S)
-
-    async def _listen(self, engine: AsyncEngine) -> None:
-        async with engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            driver: Any = raw.driver_connection
-            lost = asyncio.Event()
-            driver.add_termination_listener(lambda _connection: lost.set())
-            await driver.add_listener(CHANNEL, self._on_notification)
-            if not self.listening.is_set():
-                logger.info("live events: listening on %s", CHANNEL)
-            self.listening.set()
-            try:
-                while not lost.is_set():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(lost.wait(), HEALTH_CHECK_S)
-                    if not lost.is_set():
-                        await driver.fetchval("SELECT 1", timeout=HEALTH_TIMEOUT_S)
-            finally:
-                with contextlib.suppress(Exception):
-                    await driver.remove_listener(CHANNEL, self._on_notification)
-            raise ConnectionError("the LISTEN connection was closed")
-
-    def _on_notification(self, connection: object, pid: int, channel: str, payload: str) -> None:
+    def _on_notification(self, payload: str) -> None:
         event = LiveEvent.decode(payload)
         if event is None:
             logger.warning("live events: ignored a malformed notification")
@@ -163,9 +130,4 @@ class LiveHub:
         self._timers.clear()
         for subscriber in list(self._subscribers):
             subscriber.close()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        self.listening.clear()
+        await self._listener.stop()
