@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.database import open_session, session_factory, short_lived_engine
@@ -77,6 +77,11 @@ async def stored(session: AsyncSession) -> list[tuple[int, int, int, float]]:
     return [(a, r, x, round(s, 9)) for a, r, x, s in rows.all()]
 
 
+async def _entries(session: AsyncSession, where: Any) -> int:
+    """How many stored list entries match `where`."""
+    return int(await session.scalar(select(func.count()).select_from(RelatedStory).where(where)))
+
+
 async def drain(session: AsyncSession) -> None:
     """What the refresher does, in the test's transaction."""
     while await refresh_marked(session, limit=10_000):
@@ -120,11 +125,7 @@ async def lead_tags(client: httpx.AsyncClient, lead: str) -> list[str]:
 
 
 async def test_stored_lists_start_full(db_session: AsyncSession, lead: str) -> None:
-    count = await db_session.scalar(
-        select(text("count(*)"))
-        .select_from(RelatedStory)
-        .where(RelatedStory.article_id == pk(lead))
-    )
+    count = await _entries(db_session, RelatedStory.article_id == pk(lead))
     assert count == RELATED_KEPT
 
 
@@ -150,17 +151,9 @@ async def test_publish_only_marks_and_the_refresher_brings_the_story_in(
     assert draft not in await related_ids(client, lead)
     # ...and the refresher takes it out of the stored lists and refills them.
     await drain(db_session)
-    holders = await db_session.scalar(
-        select(text("count(*)"))
-        .select_from(RelatedStory)
-        .where(RelatedStory.related_id == pk(draft))
-    )
+    holders = await _entries(db_session, RelatedStory.related_id == pk(draft))
     assert holders == 0
-    count = await db_session.scalar(
-        select(text("count(*)"))
-        .select_from(RelatedStory)
-        .where(RelatedStory.article_id == pk(lead))
-    )
+    count = await _entries(db_session, RelatedStory.article_id == pk(lead))
     assert count == RELATED_KEPT
 
 

@@ -217,9 +217,7 @@ async def _rebuild(
     plan.load.seconds["indexes"] = time.perf_counter() - started
 
 
-async def _complete(
-    plan: _Plan, session: AsyncSession, report: Progress, related: bool = False
-) -> None:
+async def _complete(plan: _Plan, session: AsyncSession, report: Progress, related: bool) -> None:
     """Newsletters over the loaded period, then the post-load hook (statistics and more);
     committed by `session` (a savepoint, when the caller's connection holds the transaction)."""
     started = time.perf_counter()
