@@ -30,20 +30,23 @@ fragment Chrome on Query {
 }
 """
 
-FRONT_PAGE = Document(
+
+def _page(name: str, query: str) -> Document:
+    """A page of the site: `query` with the chrome, newsletter box and teaser fragments."""
+    return Document(name, query + CHROME + NEWSLETTER_BOX + TEASER)
+
+
+FRONT_PAGE = _page(
     "FrontPage",
     """
 query FrontPage($newsletter: String!) {
   ...Chrome
   articles(first: 13) { nodes { ...Teaser } }
 }
-"""
-    + CHROME
-    + NEWSLETTER_BOX
-    + TEASER,
+""",
 )
 
-SECTION_PAGE = Document(
+SECTION_PAGE = _page(
     "SectionPage",
     """
 query SectionPage($slug: String!, $after: String, $newsletter: String!) {
@@ -56,13 +59,10 @@ query SectionPage($slug: String!, $after: String, $newsletter: String!) {
     }
   }
 }
-"""
-    + CHROME
-    + NEWSLETTER_BOX
-    + TEASER,
+""",
 )
 
-ARTICLE_PAGE = Document(
+ARTICLE_PAGE = _page(
     "ArticlePage",
     """
 query ArticlePage($source: String!, $slug: String!, $newsletter: String!) {
@@ -82,13 +82,10 @@ query ArticlePage($source: String!, $slug: String!, $newsletter: String!) {
     }
   }
 }
-"""
-    + CHROME
-    + NEWSLETTER_BOX
-    + TEASER,
+""",
 )
 
-AUTHOR_PAGE = Document(
+AUTHOR_PAGE = _page(
     "AuthorPage",
     """
 query AuthorPage($slug: String!, $after: String, $newsletter: String!) {
@@ -102,13 +99,10 @@ query AuthorPage($slug: String!, $after: String, $newsletter: String!) {
     }
   }
 }
-"""
-    + CHROME
-    + NEWSLETTER_BOX
-    + TEASER,
+""",
 )
 
-SOURCE_PAGE = Document(
+SOURCE_PAGE = _page(
     "SourcePage",
     """
 query SourcePage($slug: String!, $after: String, $newsletter: String!) {
@@ -121,10 +115,7 @@ query SourcePage($slug: String!, $after: String, $newsletter: String!) {
     }
   }
 }
-"""
-    + CHROME
-    + NEWSLETTER_BOX
-    + TEASER,
+""",
 )
 
 CHROME_ONLY = Document(
@@ -150,7 +141,7 @@ query Search($query: String!) {
     + TEASER,
 )
 
-ISSUE_PAGE = Document(
+ISSUE_PAGE = _page(
     "IssuePage",
     """
 query IssuePage($newsletter: String!, $date: Date!) {
@@ -161,10 +152,7 @@ query IssuePage($newsletter: String!, $date: Date!) {
     items { position blurb article { ...Teaser } }
   }
 }
-"""
-    + CHROME
-    + NEWSLETTER_BOX
-    + TEASER,
+""",
 )
 
 # Sent by the browser's sign-up form (a mutation: POST, never cached).
