@@ -114,9 +114,6 @@ def guard_settings(url: str) -> Settings:
         broadsheet_secret_key=SECRET,
         broadsheet_rate_limit_anonymous="100000000",
         broadsheet_cost_budget_anonymous="100000000000",
-        # The guard also runs inside pytest: a frozen heap would outlive it (collection is
-        # paused while calls are counted anyway).
-        broadsheet_gc_freeze=False,
     )
 
 
