@@ -122,17 +122,24 @@ def _apply_visibility(state: ORMExecuteState) -> None:
             "This session declares no visibility: open it with a Visibility in `session.info` "
             "(api.database), or wrap the work in `unrestricted(session)`."
         )
-    criteria = visibility.criteria()
-    if not criteria:
+    if visibility.include_unpublished:
         return
-    statement = state.statement
-    visible = _with_criteria.get(statement)
-    if visible is None:
-        visible = _with_criteria[statement] = statement.options(*criteria)
-    state.statement = visible
+    state.statement = visible_form(state.statement, visibility)
     parameters = state.parameters
     assert parameters is None or isinstance(parameters, Mapping), "reads take one set"
     state.parameters = {**(parameters or {}), **visibility.parameters()}
+
+
+def visible_form(statement: Executable, visibility: Visibility) -> Executable:
+    """`statement` with `visibility`'s criteria added (the statement itself for the desk), made
+    once per kept statement; run it with `visibility.parameters()` added to its own."""
+    criteria = visibility.criteria()
+    if not criteria:
+        return statement
+    visible = _with_criteria.get(statement)
+    if visible is None:
+        visible = _with_criteria[statement] = statement.options(*criteria)
+    return visible
 
 
 def declare(session: Session | AsyncSession, visibility: Visibility) -> None:

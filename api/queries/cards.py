@@ -28,6 +28,7 @@ from api.models import (
     Source,
     Tag,
 )
+from api.queries.driver import rows
 from api.queries.records import (
     ArticleRecord,
     ArticleText,
@@ -83,8 +84,8 @@ _ARTICLES_BY_IDS = with_refs(select()).where(Article.id == any_(_BY_IDS))
 
 async def articles_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, ArticleRefs]:
     """Articles with their section, source and image, by id."""
-    rows = (await session.execute(_ARTICLES_BY_IDS, {"ids": list(ids)})).all()
-    return {refs.article.id: refs for refs in map(refs_of, rows)}
+    found = await rows(session, _ARTICLES_BY_IDS, {"ids": list(ids)})
+    return {refs.article.id: refs for refs in map(refs_of, found)}
 
 
 _TEXTS = select(Article.id, Article.body_html, Article.body_text).where(Article.id == any_(_BY_IDS))
@@ -92,8 +93,8 @@ _TEXTS = select(Article.id, Article.body_html, Article.body_text).where(Article.
 
 async def article_texts(session: AsyncSession, ids: Sequence[int]) -> dict[int, ArticleText]:
     """The bodies of the articles (records leave them out)."""
-    rows = (await session.execute(_TEXTS, {"ids": list(ids)})).all()
-    return {row[0]: ArticleText(row[1], row[2]) for row in rows}
+    found = await rows(session, _TEXTS, {"ids": list(ids)})
+    return {row[0]: ArticleText(row[1], row[2]) for row in found}
 
 
 _BY_SLUG = (
@@ -110,11 +111,11 @@ async def article_by_slug(
 ) -> list[ArticleRefs]:
     """Visible articles with this slug (several when the slug is used by several sources)."""
     if source_slug is None:
-        rows = (await session.execute(_BY_SLUG, {"slug": slug})).all()
+        found = await rows(session, _BY_SLUG, {"slug": slug})
     else:
         parameters = {"slug": slug, "source": source_slug}
-        rows = (await session.execute(_BY_SLUG_AT_SOURCE, parameters)).all()
-    return [refs_of(row) for row in rows]
+        found = await rows(session, _BY_SLUG_AT_SOURCE, parameters)
+    return [refs_of(row) for row in found]
 
 
 _AUTHORS = (
@@ -129,7 +130,7 @@ async def authors_by_article(
     session: AsyncSession, article_ids: Sequence[int]
 ) -> dict[int, list[AuthorRecord]]:
     result: dict[int, list[AuthorRecord]] = defaultdict(list)
-    for row in (await session.execute(_AUTHORS, {"ids": list(article_ids)})).all():
+    for row in await rows(session, _AUTHORS, {"ids": list(article_ids)}):
         result[row[0]].append(AuthorRecord._make(row[1:]))
     return result
 
@@ -146,7 +147,7 @@ async def tags_by_article(
     session: AsyncSession, article_ids: Sequence[int]
 ) -> dict[int, list[TagRecord]]:
     result: dict[int, list[TagRecord]] = defaultdict(list)
-    for row in (await session.execute(_TAGS, {"ids": list(article_ids)})).all():
+    for row in await rows(session, _TAGS, {"ids": list(article_ids)}):
         result[row[0]].append(TagRecord._make(row[1:]))
     return result
 
@@ -162,8 +163,6 @@ async def countries_by_article(
     session: AsyncSession, article_ids: Sequence[int]
 ) -> dict[int, list[str]]:
     result: dict[int, list[str]] = defaultdict(list)
-    for article_id, country in (
-        await session.execute(_COUNTRIES, {"ids": list(article_ids)})
-    ).all():
+    for article_id, country in await rows(session, _COUNTRIES, {"ids": list(article_ids)}):
         result[article_id].append(country)
     return result

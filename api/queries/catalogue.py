@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Author, Image, Section, Source, Tag
+from api.queries.driver import rows
 from api.queries.pagination import Page, SortKey, Window, fetch_page, page_statement
 from api.queries.records import (
     RECORD_OF,
@@ -47,13 +48,13 @@ async def rows_by_ids(session: AsyncSession, model: Model, ids: Sequence[int]) -
     """Records of a catalogue table by primary key (tags, authors and sections only once
     visible: api/visibility.py)."""
     make = RECORD_OF[model]._make
-    rows = (await session.execute(_by_ids(model), {"ids": list(ids)})).all()
-    return {row[0]: make(row) for row in rows}
+    found = await rows(session, _by_ids(model), {"ids": list(ids)})
+    return {row[0]: make(row) for row in found}
 
 
 async def row_by_slug(session: AsyncSession, model: Model, slug: str) -> Any | None:
-    row = (await session.execute(_by_slug(model), {"slug": slug})).one_or_none()
-    return None if row is None else RECORD_OF[model]._make(row)
+    found = await rows(session, _by_slug(model), {"slug": slug})  # slugs are unique
+    return RECORD_OF[model]._make(found[0]) if found else None
 
 
 _SECTION_ORDER = (Section.position, Section.name)
@@ -66,14 +67,14 @@ _CHILDREN = (
 
 
 async def top_level_sections(session: AsyncSession) -> list[SectionRecord]:
-    return [SectionRecord._make(row) for row in (await session.execute(_TOP_LEVEL)).all()]
+    return [SectionRecord._make(row) for row in await rows(session, _TOP_LEVEL)]
 
 
 async def sections_by_parent(
     session: AsyncSession, parent_ids: Sequence[int]
 ) -> dict[int, list[SectionRecord]]:
     result: dict[int, list[SectionRecord]] = defaultdict(list)
-    for row in (await session.execute(_CHILDREN, {"ids": list(parent_ids)})).all():
+    for row in await rows(session, _CHILDREN, {"ids": list(parent_ids)}):
         section = SectionRecord._make(row)
         assert section.parent_id is not None
         result[section.parent_id].append(section)

@@ -14,6 +14,8 @@ from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, literal,
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from api.queries.driver import rows
+
 T = TypeVar("T")
 
 Key = tuple[Any, ...]
@@ -124,17 +126,17 @@ async def fetch_page(
     size = window.last if window.backward else window.first
     size = DEFAULT_SIZE if size is None else size
     bound = {**window_parameters(window), **(parameters or {})}
-    rows = list((await session.execute(statement, bound)).all())
-    more = len(rows) > size
-    rows = rows[:size]
+    found = await rows(session, statement, bound)
+    more = len(found) > size
+    found = found[:size]
     if window.backward:
-        rows.reverse()
+        found.reverse()
         has_previous, has_next = more, window.before is not None
     else:
         has_next, has_previous = more, window.after is not None
     return Page(
-        items=[build(row) for row in rows],
-        keys=[tuple(row[-width:]) for row in rows],
+        items=[build(row) for row in found],
+        keys=[tuple(row[-width:]) for row in found],
         has_next_page=has_next,
         has_previous_page=has_previous,
     )

@@ -47,6 +47,7 @@ from sqlalchemy.sql.selectable import LateralFromClause
 from api.models import Article, ArticleCountry, ArticleTag
 from api.models_related import RelatedStory
 from api.queries.cards import ArticleRefs, refs_of, with_refs
+from api.queries.driver import rows
 from api.visibility import visibility_of
 
 RELATED_SECTION_NEIGHBOURS = 50
@@ -198,6 +199,6 @@ async def related_articles(
     statement = _LIVE if live else _STORED
     parameters = {"ids": list(article_ids), "first": first if live else min(first, RELATED_KEPT)}
     result: dict[int, list[ArticleRefs]] = defaultdict(list)
-    for row in (await session.execute(statement, parameters)).all():
+    for row in await rows(session, statement, parameters):
         result[row[0]].append(refs_of(row, 1))
     return result

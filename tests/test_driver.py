@@ -1,0 +1,134 @@
+"""api/queries/driver.py: kept read statements run straight on asyncpg answer exactly as the ORM
+does, with the same visibility, in the session's transaction, seen by engine events, and fail
+as SQLAlchemy errors do."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Select, literal, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.database import SessionFactory, open_session
+from api.models import Article, ArticleStatus, NewsletterIssue, Section
+from api.queries import cards, catalogue, related
+from api.queries.driver import rows
+from api.visibility import EVERYTHING, Visibility, unrestricted
+from tests.conftest import StatementCounter
+
+
+async def _some_article_ids(session: AsyncSession) -> list[int]:
+    with unrestricted(session):
+        found = await session.scalars(select(Article.id).order_by(Article.id).limit(40))
+    return list(found)
+
+
+def _kept_statements(ids: list[int], section_ids: list[int]) -> list[tuple[Any, dict[str, Any]]]:
+    return [
+        (cards._ARTICLES_BY_IDS, {"ids": ids}),
+        (cards._TEXTS, {"ids": ids}),
+        (cards._AUTHORS, {"ids": ids}),
+        (cards._TAGS, {"ids": ids}),
+        (cards._COUNTRIES, {"ids": ids}),
+        (catalogue._TOP_LEVEL, {}),
+        (catalogue._CHILDREN, {"ids": section_ids}),
+        (related._STORED, {"ids": ids, "first": 3}),
+    ]
+
+
+def _plain(found: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in found]
+
+
+@pytest.mark.parametrize("visibility", [Visibility.public(), EVERYTHING], ids=["reader", "desk"])
+async def test_kept_statements_answer_as_the_orm_does(
+    sessions: SessionFactory, visibility: Visibility
+) -> None:
+    async with open_session(sessions, visibility) as session:
+        ids = await _some_article_ids(session)
+        with unrestricted(session):
+            section_ids = list(await session.scalars(select(Section.id)))
+        for statement, parameters in _kept_statements(ids, section_ids):
+            through_orm = (await session.execute(statement, parameters)).all()
+            direct = await rows(session, statement, parameters)
+            assert _plain(direct) == _plain(through_orm), statement
+            assert direct, f"an empty answer proves nothing: {statement}"
+
+
+async def test_enum_columns_come_back_as_members(sessions: SessionFactory) -> None:
+    async with open_session(sessions, Visibility.public()) as session:
+        ids = await _some_article_ids(session)
+        found = await rows(session, cards._ARTICLES_BY_IDS, {"ids": ids})
+        refs = [cards.refs_of(row) for row in found]
+        assert {ref.article.status for ref in refs} == {ArticleStatus.PUBLISHED}
+
+
+async def test_readers_do_not_see_what_the_desk_sees(
+    sessions: SessionFactory, db_session: AsyncSession
+) -> None:
+    # A draft, read by id: the desk gets it, a reader does not (the criteria come with the
+    # statement), and a scheduled story appears once the reader's moment passes its time.
+    story = (await db_session.scalars(select(Article).limit(1))).one()
+    story.status = ArticleStatus.DRAFT
+    await db_session.flush()
+    async with open_session(sessions, EVERYTHING) as desk:
+        assert await rows(desk, cards._ARTICLES_BY_IDS, {"ids": [story.id]})
+    async with open_session(sessions, Visibility.public()) as reader:
+        assert await rows(reader, cards._ARTICLES_BY_IDS, {"ids": [story.id]}) == []
+    story.status = ArticleStatus.PUBLISHED
+    story.published_at = datetime.now(UTC) + timedelta(hours=1)
+    await db_session.flush()
+    later = Visibility.public(datetime.now(UTC) + timedelta(hours=2))
+    async with open_session(sessions, Visibility.public()) as reader:
+        assert await rows(reader, cards._ARTICLES_BY_IDS, {"ids": [story.id]}) == []
+    async with open_session(sessions, later) as reader:
+        assert len(await rows(reader, cards._ARTICLES_BY_IDS, {"ids": [story.id]})) == 1
+
+
+async def test_statements_are_seen_by_engine_events(
+    sessions: SessionFactory, statement_counter: StatementCounter
+) -> None:
+    async with open_session(sessions, Visibility.public()) as session:
+        ids = await _some_article_ids(session)
+        before = statement_counter.count
+        await rows(session, cards._TAGS, {"ids": ids})
+        assert statement_counter.count == before + 1
+        assert "visible_from <=" in statement_counter.statements[-1]  # the reader's criteria
+
+
+async def test_a_fixed_limit_is_rendered_and_entity_selects_go_through_the_orm(
+    sessions: SessionFactory,
+) -> None:
+    limited: Select[Any] = (
+        select(Article.id).order_by(Article.id).limit(literal(3, literal_execute=True))
+    )
+    entities = select(NewsletterIssue).order_by(NewsletterIssue.id)
+    async with open_session(sessions, EVERYTHING) as session:
+        assert len(await rows(session, limited)) == 3
+        issues = await rows(session, entities)
+        assert issues
+        assert all(isinstance(row[0], NewsletterIssue) for row in issues)
+
+
+async def test_reads_join_the_sessions_transaction(sessions: SessionFactory) -> None:
+    # Rows the session wrote and has not committed are read back on the same connection.
+    async with open_session(sessions, EVERYTHING) as session:
+        section = Section(slug="driver-test", name="Driver test", position=99)
+        session.add(section)
+        await session.flush()
+        found = await rows(session, catalogue._by_ids(Section), {"ids": [section.id]})
+        assert [row[1] for row in found] == ["driver-test"]
+
+
+async def test_failures_are_sqlalchemy_errors(sessions: SessionFactory) -> None:
+    slow = select(text("pg_sleep(1)")).where(literal(True))
+    async with open_session(sessions, EVERYTHING) as session:
+        await session.execute(text("SET LOCAL statement_timeout = 50"))
+        with pytest.raises(DBAPIError) as raised:
+            await rows(session, slow)
+        assert getattr(raised.value.orig, "sqlstate", None) == "57014"
+        assert not raised.value.connection_invalidated
