@@ -33,7 +33,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 from redis.asyncio import Redis
@@ -86,6 +86,10 @@ class ResponseTags:
     def record(self, type_name: str, pk: int) -> None:
         """An entity of `type_name` is in the response."""
         self.entities.add((type_name, pk))
+
+    def record_all(self, type_name: str, rows: Iterable[Any]) -> None:
+        """These rows of `type_name` (anything with an `id`) are in the response."""
+        self.entities.update([(type_name, row.id) for row in rows])
 
     def invalidate(self, *tags: str) -> None:
         """Mark `tags` (entity_tag / list_tag values) as changed by this request."""

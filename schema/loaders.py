@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from strawberry.dataloader import AbstractCache, DataLoader
@@ -151,54 +151,105 @@ def _loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V) -> Lo
     return Loader(load_fn=load)
 
 
-@dataclass
 class Loaders:
-    article_by_id: DataLoader[int, ArticleRecord | None]
-    text_by_article: DataLoader[int, ArticleText | None]
-    source_by_id: DataLoader[int, SourceRecord | None]
-    section_by_id: DataLoader[int, SectionRecord | None]
-    author_by_id: DataLoader[int, AuthorRecord | None]
-    tag_by_id: DataLoader[int, TagRecord | None]
-    image_by_id: DataLoader[int, ImageRecord | None]
-    newsletter_by_id: DataLoader[int, Newsletter | None]
-    issue_by_id: DataLoader[int, NewsletterIssue | None]
-    authors_by_article: DataLoader[int, list[AuthorRecord]]
-    tags_by_article: DataLoader[int, list[TagRecord]]
-    countries_by_article: DataLoader[int, list[str]]
-    sections_by_parent: DataLoader[int, list[SectionRecord]]
-    related_by_article: DataLoader[tuple[int, int], list[ArticleRecord]]
-    highlight_by_article: DataLoader[tuple[str, int], str | None]
-    items_by_issue: DataLoader[int, list[tuple[NewsletterItem, ArticleRecord]]]
-    latest_issue_by_newsletter: DataLoader[int, NewsletterIssue | None]
+    """The request's loaders, each made on first use: a page asks for a handful of the
+    seventeen, and a loader costs a DataLoader, its cache and its batch function to make."""
+
+    def __init__(self, db: RequestSession) -> None:
+        self._db = db
 
     @classmethod
     def create(cls, db: RequestSession) -> Loaders:
-        def rows(model: catalogue.Model) -> DataLoader[int, Any]:
-            async def fetch(ids: list[int]) -> dict[int, Any]:
-                return await db.run(catalogue.rows_by_ids, model, ids)
+        return cls(db)
 
-            return _loader(fetch, None)
+    def _rows(self, model: catalogue.Model) -> DataLoader[int, Any]:
+        db = self._db
 
+        async def fetch(ids: list[int]) -> dict[int, Any]:
+            return await db.run(catalogue.rows_by_ids, model, ids)
+
+        return _loader(fetch, None)
+
+    @cached_property
+    def article_by_id(self) -> DataLoader[int, ArticleRecord | None]:
         async def articles(ids: list[int]) -> dict[int, ArticleRecord | None]:
-            found = await db.run(cards.articles_by_ids, ids)
-            loaders.prime_refs(found.values())
+            found = await self._db.run(cards.articles_by_ids, ids)
+            self.prime_refs(found.values())
             return {pk: refs.article for pk, refs in found.items()}
 
+        return _loader(articles, None)
+
+    @cached_property
+    def text_by_article(self) -> DataLoader[int, ArticleText | None]:
         async def texts(ids: list[int]) -> dict[int, ArticleText | None]:
-            return dict(await db.run(cards.article_texts, ids))
+            return dict(await self._db.run(cards.article_texts, ids))
 
+        return _loader(texts, None)
+
+    @cached_property
+    def source_by_id(self) -> DataLoader[int, SourceRecord | None]:
+        return self._rows(Source)
+
+    @cached_property
+    def section_by_id(self) -> DataLoader[int, SectionRecord | None]:
+        return self._rows(Section)
+
+    @cached_property
+    def author_by_id(self) -> DataLoader[int, AuthorRecord | None]:
+        return self._rows(Author)
+
+    @cached_property
+    def tag_by_id(self) -> DataLoader[int, TagRecord | None]:
+        return self._rows(Tag)
+
+    @cached_property
+    def image_by_id(self) -> DataLoader[int, ImageRecord | None]:
+        return self._rows(Image)
+
+    @cached_property
+    def newsletter_by_id(self) -> DataLoader[int, Newsletter | None]:
+        async def newsletter_rows(ids: list[int]) -> dict[int, Newsletter | None]:
+            return dict(await self._db.run(newsletters.newsletters_by_ids, ids))
+
+        return _loader(newsletter_rows, None)
+
+    @cached_property
+    def issue_by_id(self) -> DataLoader[int, NewsletterIssue | None]:
+        async def issues(ids: list[int]) -> dict[int, NewsletterIssue | None]:
+            return dict(await self._db.run(newsletters.issues_by_ids, ids))
+
+        return _loader(issues, None)
+
+    @cached_property
+    def authors_by_article(self) -> DataLoader[int, list[AuthorRecord]]:
         async def authors(ids: list[int]) -> dict[int, list[AuthorRecord]]:
-            return await db.run(cards.authors_by_article, ids)
+            return await self._db.run(cards.authors_by_article, ids)
 
+        return _loader(authors, [])
+
+    @cached_property
+    def tags_by_article(self) -> DataLoader[int, list[TagRecord]]:
         async def tags(ids: list[int]) -> dict[int, list[TagRecord]]:
-            return await db.run(cards.tags_by_article, ids)
+            return await self._db.run(cards.tags_by_article, ids)
 
+        return _loader(tags, [])
+
+    @cached_property
+    def countries_by_article(self) -> DataLoader[int, list[str]]:
         async def countries(ids: list[int]) -> dict[int, list[str]]:
-            return await db.run(cards.countries_by_article, ids)
+            return await self._db.run(cards.countries_by_article, ids)
 
+        return _loader(countries, [])
+
+    @cached_property
+    def sections_by_parent(self) -> DataLoader[int, list[SectionRecord]]:
         async def children(ids: list[int]) -> dict[int, list[SectionRecord]]:
-            return await db.run(catalogue.sections_by_parent, ids)
+            return await self._db.run(catalogue.sections_by_parent, ids)
 
+        return _loader(children, [])
+
+    @cached_property
+    def related_by_article(self) -> DataLoader[tuple[int, int], list[ArticleRecord]]:
         async def related(
             keys: list[tuple[int, int]],
         ) -> dict[tuple[int, int], list[ArticleRecord]]:
@@ -206,9 +257,9 @@ class Loaders:
             found: dict[tuple[int, int], list[ArticleRecord]] = {}
             for first in sorted({first for _, first in keys}):
                 ids = [article_id for article_id, size in keys if size == first]
-                by_article = await db.run(related_queries.related_articles, ids, first)
+                by_article = await self._db.run(related_queries.related_articles, ids, first)
                 for refs in by_article.values():
-                    loaders.prime_refs(refs)
+                    self.prime_refs(refs)
                 found.update(
                     {
                         (article_id, first): [ref.article for ref in by_article.get(article_id, [])]
@@ -217,54 +268,41 @@ class Loaders:
                 )
             return found
 
+        return _loader(related, [])
+
+    @cached_property
+    def highlight_by_article(self) -> DataLoader[tuple[str, int], str | None]:
         async def highlights(keys: list[tuple[str, int]]) -> dict[tuple[str, int], str | None]:
             found: dict[tuple[str, int], str | None] = {}
             for query in sorted({query for query, _ in keys}):
                 ids = [article_id for text, article_id in keys if text == query]
-                by_article = await db.run(search.highlights, query, ids)
+                by_article = await self._db.run(search.highlights, query, ids)
                 found.update(
                     {(query, article_id): by_article.get(article_id) for article_id in ids}
                 )
             return found
 
-        async def issues(ids: list[int]) -> dict[int, NewsletterIssue | None]:
-            return dict(await db.run(newsletters.issues_by_ids, ids))
+        return _loader(highlights, None)
 
+    @cached_property
+    def items_by_issue(self) -> DataLoader[int, list[tuple[NewsletterItem, ArticleRecord]]]:
         async def items(ids: list[int]) -> dict[int, list[tuple[NewsletterItem, ArticleRecord]]]:
-            found = await db.run(newsletters.items_by_issue, ids)
+            found = await self._db.run(newsletters.items_by_issue, ids)
             listed = [refs for entries in found.values() for _, refs in entries]
-            loaders.prime_refs(listed)
+            self.prime_refs(listed)
             return {
                 pk: [(item, refs.article) for item, refs in entries]
                 for pk, entries in found.items()
             }
 
+        return _loader(items, [])
+
+    @cached_property
+    def latest_issue_by_newsletter(self) -> DataLoader[int, NewsletterIssue | None]:
         async def latest(ids: list[int]) -> dict[int, NewsletterIssue | None]:
-            return dict(await db.run(newsletters.latest_issues, ids))
+            return dict(await self._db.run(newsletters.latest_issues, ids))
 
-        async def newsletter_rows(ids: list[int]) -> dict[int, Newsletter | None]:
-            return dict(await db.run(newsletters.newsletters_by_ids, ids))
-
-        loaders = cls(
-            article_by_id=_loader(articles, None),
-            text_by_article=_loader(texts, None),
-            source_by_id=rows(Source),
-            section_by_id=rows(Section),
-            author_by_id=rows(Author),
-            tag_by_id=rows(Tag),
-            image_by_id=rows(Image),
-            newsletter_by_id=_loader(newsletter_rows, None),
-            issue_by_id=_loader(issues, None),
-            authors_by_article=_loader(authors, []),
-            tags_by_article=_loader(tags, []),
-            countries_by_article=_loader(countries, []),
-            sections_by_parent=_loader(children, []),
-            related_by_article=_loader(related, []),
-            highlight_by_article=_loader(highlights, None),
-            items_by_issue=_loader(items, []),
-            latest_issue_by_newsletter=_loader(latest, None),
-        )
-        return loaders
+        return _loader(latest, None)
 
     def prime_refs(self, refs: Iterable[ArticleRefs]) -> None:
         """Remember articles, and the sections, sources and images fetched along with them

@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import hmac
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -61,7 +62,24 @@ def renders(model: type[Any], type_name: str) -> Any:
             tags.record(type_name, obj.id)
         return True
 
+    is_type_of.rendered = Rendered(frozenset(row_classes), type_name)  # type: ignore[attr-defined]
     return classmethod(is_type_of)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a `renders` check accepts, for executors that check a whole level at once
+    (schema/planned): these exact classes, noted in the purge tags as `type_name`."""
+
+    classes: frozenset[type]
+    type_name: str
+
+
+def rendered_by(is_type_of: Any) -> Rendered | None:
+    """The `Rendered` of an `is_type_of` made by `renders` (bound or not), else None."""
+    function = getattr(is_type_of, "__func__", is_type_of)
+    rendered: Rendered | None = getattr(function, "rendered", None)
+    return rendered
 
 
 @strawberry.type

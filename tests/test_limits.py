@@ -18,7 +18,7 @@ from api.http.app import create_app
 from api.settings import Settings
 from schema.analysis import analyze, graphql_schema_of
 from schema.extensions.outage import classify
-from schema.extensions.query_limits import Limits, count_tokens
+from schema.extensions.query_limits import Limits, analysis_of, count_tokens
 from schema.root import schema
 from tests.api_clients import bearer, close_app, issue_key
 from tests.conftest import StatementCounter
@@ -403,3 +403,19 @@ async def test_a_request_whose_statement_times_out_gets_a_clean_error(
         assert leak not in response.text
     assert response.headers["cache-control"] == "private, no-store"
     assert 0.2 <= elapsed < 3
+
+
+def test_analyses_are_remembered_per_document_operation_and_variables() -> None:
+    graphql_schema = graphql_schema_of(schema)
+    document = parse(FRONT_PAGE)
+
+    def measured(variables: dict[str, Any] | None) -> Any:
+        return analysis_of(graphql_schema, document, None, variables)
+
+    assert measured({"first": 5}) is measured({"first": 5})  # remembered
+    assert measured({"first": 50}).cost > measured({"first": 5}).cost  # variables are the key
+    assert measured({"first": 5}) == analyze(graphql_schema, document, None, {"first": 5})
+    # Variables too large to keep as a key are measured afresh, with the same result.
+    large = {"first": 5, "padding": "x" * 2000}
+    assert measured(large) is not measured(large)
+    assert measured(large) == analyze(graphql_schema, document, None, large)

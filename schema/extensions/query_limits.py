@@ -10,12 +10,14 @@ aliases, estimated cost and introspection, and finally the caller's cost budget 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSyntaxError
+import orjson
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
 from api.errors import QueryTooComplex, RateLimited
@@ -98,6 +100,41 @@ def too_long(length: int, maximum: int) -> QueryTooComplex:
     )
 
 
+_ANALYSES_KEPT = 512
+_VARIABLES_KEPT = 1024  # bytes of JSON: larger variables (mutation inputs) are measured afresh
+_analyses: OrderedDict[tuple[GraphQLSchema, str, str | None, bytes], QueryAnalysis | None] = (
+    OrderedDict()
+)
+
+
+def analysis_of(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None = None,
+    variables: Mapping[str, Any] | None = None,
+) -> QueryAnalysis | None:
+    """`analyze`, remembered for a document text, operation and variables seen before: a
+    front end sends the same few documents again and again, and the measure depends on nothing
+    else."""
+    if document.loc is None:
+        return analyze(schema, document, operation_name, variables)
+    try:
+        encoded = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS) if variables else b""
+    except TypeError:  # not JSON (a caller in Python): measured afresh
+        return analyze(schema, document, operation_name, variables)
+    if len(encoded) > _VARIABLES_KEPT:
+        return analyze(schema, document, operation_name, variables)
+    key = (schema, document.loc.source.body, operation_name, encoded)
+    if key in _analyses:
+        _analyses.move_to_end(key)
+        return _analyses[key]
+    analysis: QueryAnalysis | None = analyze(schema, document, operation_name, variables)
+    _analyses[key] = analysis
+    while len(_analyses) > _ANALYSES_KEPT:
+        _analyses.popitem(last=False)
+    return analysis
+
+
 class QueryLimits(SchemaExtension):
     """Applies `Limits` (from the request's context) between parsing and validation.
 
@@ -137,7 +174,7 @@ class QueryLimits(SchemaExtension):
         context = execution_context.context
         document = execution_context.graphql_document
         assert document is not None
-        analysis = analyze(
+        analysis = analysis_of(
             graphql_schema_of(execution_context.schema),
             document,
             execution_context.operation_name,

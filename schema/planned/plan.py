@@ -34,6 +34,7 @@ from graphql import (
 from strawberry.types.field import StrawberryField
 
 from schema.batching import BatchFunction, batch_of, each_of, takes_arguments
+from schema.relay import Rendered, rendered_by
 
 STRAWBERRY_DEFINITION = "strawberry-definition"
 
@@ -81,6 +82,12 @@ class SelectionPlan:
     parent_type: GraphQLObjectType
     fields: list[FieldPlan]
     node_type: bool  # implements Node: its entities go into the response's purge tags
+    rendered: Rendered | None = None  # which rows its type check accepts (schema/relay.py)
+
+    @property
+    def resolves(self) -> bool:
+        """Some field is resolved object by object (its loads may batch with other fields')."""
+        return any(f.kind is Kind.RESOLVE for f in self.fields)
 
 
 def plan_operation(
@@ -110,7 +117,7 @@ class _Planner:
             self.collect(parent_type, selection_set, grouped, set())
         fields = [self.field(parent_type, key, nodes) for key, nodes in grouped.items()]
         node_type = any(i.name == "Node" for i in parent_type.interfaces)
-        return SelectionPlan(parent_type, fields, node_type)
+        return SelectionPlan(parent_type, fields, node_type, rendered_by(parent_type.is_type_of))
 
     def collect(
         self,
