@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from graphql.pyutils import Path
 
 if TYPE_CHECKING:
     from strawberry.dataloader import DataLoader
@@ -30,13 +29,35 @@ WITH_ARGUMENTS = "broadsheet.with_arguments"
 # planned executor calls it for each parent in a loop, without a coroutine.
 EACH = "broadsheet.each"
 
+# A response path as the planned executor keeps it: (the parent's trail, key), None at the root.
+# A tuple costs no call to make, and most paths are never read.
+Trail = tuple[Any, str | int]
+
+
+def trail_of(keys: Sequence[str | int]) -> Trail | None:
+    """The trail of a path given as its keys from the root."""
+    trail: Trail | None = None
+    for key in keys:
+        trail = (trail, key)
+    return trail
+
+
+def trail_keys(trail: Trail | None) -> list[str | int]:
+    """The keys from the root to the end of `trail` (as graphql-core's `Path.as_list()`)."""
+    keys: list[str | int] = []
+    while trail is not None:
+        trail, key = trail
+        keys.append(key)
+    keys.reverse()
+    return keys
+
 
 @dataclass(frozen=True)
 class BatchInfo:
     """What a batch function knows: the request's context and where each parent sits."""
 
     context: Context
-    parent_paths: Sequence[Path | None]
+    parent_paths: Sequence[Trail | None]
     key: str  # the field's response key
     # The field's arguments as GraphQL coerced them (schema names, defaults filled in); only for
     # fields declared WITH_ARGUMENTS.
@@ -45,7 +66,7 @@ class BatchInfo:
     @property
     def paths(self) -> list[tuple[str | int, ...]]:
         """The field's response path for each parent (as `info.path.as_list()` would say)."""
-        return [tuple(Path(parent, self.key, None).as_list()) for parent in self.parent_paths]
+        return [(*trail_keys(parent), self.key) for parent in self.parent_paths]
 
 
 BatchFunction = Callable[[Sequence[Any], BatchInfo], Awaitable[list[Any]]]

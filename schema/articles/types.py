@@ -17,7 +17,7 @@ from api.queries.records import ArticleRecord
 from api.queries.related import RELATED_KEPT
 from api.queries.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 from schema.articles import metadata
-from schema.batching import BATCH, WITH_ARGUMENTS, BatchInfo, batched, loaded
+from schema.batching import BATCH, WITH_ARGUMENTS, BatchInfo, batched, loaded, trail_of
 from schema.context import Context, Info
 from schema.images import Image
 from schema.refs import ArticleRef, AuthorRef, SectionRef, SourceRef, TagRef
@@ -102,7 +102,9 @@ async def _highlights(articles: Sequence[ArticleRow], info: BatchInfo) -> list[s
 
 
 async def _highlight(root: strawberry.Parent[ArticleRow], info: Info) -> str | None:
-    here = BatchInfo(info.context, [info.path.prev], str(info.path.key))
+    parent = info.path.prev
+    trail = None if parent is None else trail_of(parent.as_list())
+    here = BatchInfo(info.context, [trail], str(info.path.key))
     (passage,) = await _highlights([root], here)
     return passage
 

@@ -37,7 +37,7 @@ from graphql import (
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.batching import BatchInfo
+from schema.batching import BatchInfo, Trail
 from schema.loaders import Loaders
 from schema.planned.plan import (
     SYNCHRONOUS,
@@ -51,7 +51,7 @@ from schema.planned.plan import (
 PLAN_CACHE_SIZE = 512
 # How planned operations ended: answered from the plan, or handed to graphql-core.
 outcomes: Counter[str] = Counter()
-Paths = list[Path | None]
+Paths = list[Trail | None]
 # Objects met while completing a level, by the plan that answers them: answered next, together.
 Pending = dict[int, tuple[SelectionPlan, list[Any], Paths, list[dict[str, Any]]]]
 _plans: OrderedDict[tuple[int, str, str | None], SelectionPlan | None] = OrderedDict()
@@ -166,6 +166,12 @@ class Run:
             else:
                 field_values = awaited[id(field_plan)]
             complete = completer(field_plan, self.executor.schema)
+            if field_plan.verbatim:  # a str is its own answer: no call for it
+                for result, value, path in zip(results, field_values, paths, strict=True):
+                    result[key] = (
+                        value if type(value) is str else complete(value, path, key, pending, check)
+                    )
+                continue
             for result, value, path in zip(results, field_values, paths, strict=True):
                 result[key] = complete(value, path, key, pending, check)
         if any(entry[0].resolves for entry in pending.values()):
@@ -190,7 +196,7 @@ class Run:
         field_plan: FieldPlan,
         plan: SelectionPlan,
         parents: list[Any],
-        paths: list[Path | None],
+        paths: Paths,
     ) -> list[Any]:
         if field_plan.kind is Kind.BATCH:
             assert field_plan.batch is not None
@@ -233,7 +239,7 @@ class Run:
                 definition,
                 field_plan.nodes,
                 parent_type,
-                Path(path, field_plan.key, parent_type.name),
+                Path(as_path(path), field_plan.key, parent_type.name),
             )
             value = resolve(parent, info, **arguments)
             if executor.is_awaitable(value):
@@ -249,7 +255,7 @@ class Run:
 
 # Completes one value of a field: (value, the parent's path, the response key or list index,
 # the objects met so far, what `is_type_of` needs) -> the JSON value.
-Completer = Callable[[Any, Path | None, str | int, Pending, TypeCheckInfo], Any]
+Completer = Callable[[Any, Trail | None, str | int, Pending, TypeCheckInfo], Any]
 
 
 def completer(field_plan: FieldPlan, schema: GraphQLSchema) -> Completer:
@@ -257,6 +263,10 @@ def completer(field_plan: FieldPlan, schema: GraphQLSchema) -> Completer:
     the same things for every value it completes, this decides them once per field."""
     if field_plan.complete is None:
         field_plan.complete = _completer_for(field_plan, field_plan.return_type, schema)
+        named = field_plan.return_type
+        if isinstance(named, GraphQLNonNull):
+            named = named.of_type
+        field_plan.verbatim = named is GraphQLString or named is GraphQLID
     complete: Completer = field_plan.complete
     return complete
 
@@ -276,7 +286,7 @@ def _completer_for(
         inner = _completer_for(field_plan, inner_type, schema)
 
         def non_null(
-            value: Any, parent: Path | None, key: str | int, pending: Pending, check: Any
+            value: Any, parent: Trail | None, key: str | int, pending: Pending, check: Any
         ) -> Any:
             if value is None:
                 raise GiveUp("null in a non-null position")
@@ -287,13 +297,13 @@ def _completer_for(
         item = _completer_for(field_plan, return_type.of_type, schema)
 
         def listed(
-            value: Any, parent: Path | None, key: str | int, pending: Pending, check: Any
+            value: Any, parent: Trail | None, key: str | int, pending: Pending, check: Any
         ) -> Any:
             if value is None:
                 return None
             if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
                 raise GiveUp("not a list")
-            path = Path(parent, key, None)
+            path = (parent, key)
             return [item(each, path, index, pending, check) for index, each in enumerate(value)]
 
         return listed
@@ -308,7 +318,7 @@ def _leaf(return_type: GraphQLLeafType, required: bool) -> Completer:
     # graphql-core serializes a str as itself for these two; skip the call.
     as_is = return_type is GraphQLString or return_type is GraphQLID
 
-    def leaf(value: Any, parent: Path | None, key: str | int, pending: Pending, check: Any) -> Any:
+    def leaf(value: Any, parent: Trail | None, key: str | int, pending: Pending, check: Any) -> Any:
         if as_is and type(value) is str:
             return value
         if value is None:
@@ -333,7 +343,7 @@ def _composite(field_plan: FieldPlan, schema: GraphQLSchema, required: bool) -> 
     only = len(candidates) == 1
 
     def composite(
-        value: Any, parent: Path | None, key: str | int, pending: Pending, check: Any
+        value: Any, parent: Trail | None, key: str | int, pending: Pending, check: Any
     ) -> Any:
         if value is None:
             if required:
@@ -354,11 +364,16 @@ def _composite(field_plan: FieldPlan, schema: GraphQLSchema, required: bool) -> 
         if entry is None:
             entry = pending[id(child)] = (child, [], [], [])
         entry[1].append(value)
-        entry[2].append(Path(parent, key, None))
+        entry[2].append((parent, key))
         entry[3].append(target)
         return target
 
     return composite
+
+
+def as_path(trail: Trail | None) -> Path | None:
+    """graphql-core's Path for a trail (for resolvers, which read it from their info)."""
+    return None if trail is None else Path(as_path(trail[0]), trail[1], None)
 
 
 def reset_plans() -> None:

@@ -68,6 +68,8 @@ class FieldPlan:
     children: dict[str, SelectionPlan] = field(default_factory=dict)
     # How a value is completed (the executor makes it on first use: schema/planned/executor.py).
     complete: Callable[..., Any] | None = field(default=None, repr=False)
+    # Its values are strings answered as they are (String or ID): set with `complete`.
+    verbatim: bool = False
 
     @property
     def return_type(self) -> GraphQLOutputType:
