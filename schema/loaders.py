@@ -44,21 +44,30 @@ V = TypeVar("V")
 
 
 class _Futures(AbstractCache[K, V]):
-    """The loader's cache as a plain dict its list path reads directly."""
+    """The loader's cache: keys answered as plain values (what the list path reads, with no
+    future to make or ask), keys being fetched (or failed) as futures."""
 
     def __init__(self) -> None:
+        self.values: dict[K, V] = {}
         self.futures: dict[K, asyncio.Future[V]] = {}
 
     def get(self, key: K) -> asyncio.Future[V] | None:
+        if key in self.values:  # Strawberry's `load` awaits what it gets: a done future
+            future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
+            future.set_result(self.values[key])
+            return future
         return self.futures.get(key)
 
     def set(self, key: K, value: asyncio.Future[V]) -> None:
+        self.values.pop(key, None)
         self.futures[key] = value
 
     def delete(self, key: K) -> None:
-        del self.futures[key]
+        self.values.pop(key, None)
+        self.futures.pop(key, None)
 
     def clear(self) -> None:
+        self.values.clear()
         self.futures.clear()
 
 
@@ -67,10 +76,11 @@ class Loader(DataLoader[K, V]):
 
     The planned executor asks for a whole level's keys in one call; going through `load` would
     make a future, a batch task and a gather entry for each key. Here keys already answered come
-    straight from the cache, and the missing ones are fetched at once, with their futures put in
-    the cache first so that a concurrent `load` of the same key waits for this fetch instead of
-    starting another; keys in flight for another field are awaited, not fetched again. Priming
-    writes the cache directly too, unless a batch is waiting that the primed values might answer.
+    straight from the cache's values, and the missing ones are fetched at once, with their
+    futures put in the cache first so that a concurrent `load` of the same key waits for this
+    fetch instead of starting another; keys in flight for another field are awaited, not
+    fetched again. Priming writes values directly too, unless a batch is waiting that the
+    primed values might answer.
     """
 
     def __init__(
@@ -81,12 +91,16 @@ class Loader(DataLoader[K, V]):
 
     async def load_many(self, keys: Iterable[K]) -> list[V]:
         keys = list(keys)
-        cached = self._cached.futures
+        values = self._cached.values
+        futures = self._cached.futures
         known: dict[K, V] = {}
         missing: dict[K, None] = {}
         in_flight: dict[K, asyncio.Future[V]] = {}
         for key in keys:
-            future = cached.get(key)
+            if key in values:
+                known[key] = values[key]
+                continue
+            future = futures.get(key)
             if future is None or future.cancelled():
                 missing[key] = None
             elif future.done():
@@ -118,14 +132,15 @@ class Loader(DataLoader[K, V]):
             raise
         found: dict[K, V] = {}
         failure: BaseException | None = None
+        answered = self._cached.values
         for key, future, value in zip(keys, futures, values, strict=True):
             if isinstance(value, BaseException):  # a load function's answer "this key failed"
                 future.set_exception(value)
                 future.exception()
                 failure = failure or value
             else:
-                future.set_result(value)
-                found[key] = value
+                future.set_result(value)  # for whoever awaits it meanwhile
+                found[key] = answered[key] = value
         if failure is not None:
             raise failure
         return found
@@ -135,12 +150,14 @@ class Loader(DataLoader[K, V]):
         if batch is not None and not batch.dispatched:  # may answer keys waiting in the batch
             super().prime_many(data, force)
             return
-        cached = self._cached.futures
-        create = self.loop.create_future
+        values = self._cached.values
+        if force:
+            values.update(data)
+            return
+        futures = self._cached.futures
         for key, value in data.items():
-            if force or key not in cached:
-                future = cached[key] = create()
-                future.set_result(value)
+            if key not in values and key not in futures:
+                values[key] = value
 
 
 def _loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V) -> Loader[K, V]:
