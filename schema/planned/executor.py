@@ -135,9 +135,14 @@ class Run:
         self.tags = getattr(self.context, "tags", None)
 
     async def objects(
-        self, plan: SelectionPlan, parents: list[Any], paths: Paths
+        self,
+        plan: SelectionPlan,
+        parents: list[Any],
+        paths: Paths,
+        results: list[dict[str, Any]] | None = None,
     ) -> list[dict[str, Any]]:
-        """The answers for `parents`, all of `plan.parent_type`."""
+        """The answers for `parents`, all of `plan.parent_type`, written into `results` (the
+        objects' places in the response, made empty by their parents) or new dicts."""
         if plan.rendered is not None and self.tags is not None:
             # The whole level at once (`composite` skips the per-object check that would).
             self.tags.record_all(plan.rendered.type_name, parents)
@@ -148,7 +153,8 @@ class Run:
             found = [await self.values(f, plan, parents, paths) for f in waiting]
         awaited = dict(zip((id(f) for f in waiting), found, strict=True))
         pending: Pending = {}
-        results: list[dict[str, Any]] = [{} for _ in parents]
+        if results is None:
+            results = [{} for _ in parents]
         check = self.type_check_info
         for field_plan in plan.fields:
             key = field_plan.key
@@ -175,21 +181,11 @@ class Run:
             for result, value, path in zip(results, field_values, paths, strict=True):
                 result[key] = complete(value, path, key, pending, check)
         if any(entry[0].resolves for entry in pending.values()):
-            await together([self.fill(*entry) for entry in pending.values()])
+            await together([self.objects(*entry) for entry in pending.values()])
         else:
             for entry in pending.values():
-                await self.fill(*entry)
+                await self.objects(*entry)
         return results
-
-    async def fill(
-        self,
-        plan: SelectionPlan,
-        objects: list[Any],
-        paths: Paths,
-        targets: list[dict[str, Any]],
-    ) -> None:
-        for target, answer in zip(targets, await self.objects(plan, objects, paths), strict=True):
-            target.update(answer)
 
     async def values(
         self,
