@@ -45,7 +45,7 @@ class Row(Protocol):
 
 def id_field(type_name: str) -> Any:
     """The `id` field of a Node type: the row's primary key as an opaque global id."""
-    return computed(lambda row: to_global_id(type_name, row.id), strawberry.ID)
+    return computed(lambda row: global_id(type_name, row.id), strawberry.ID)
 
 
 def renders(model: type[Any], type_name: str) -> Any:

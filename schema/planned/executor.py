@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -51,9 +51,10 @@ from schema.planned.plan import (
 PLAN_CACHE_SIZE = 512
 # How planned operations ended: answered from the plan, or handed to graphql-core.
 outcomes: Counter[str] = Counter()
-Paths = list[Trail | None]
+Paths = Sequence[Trail | None]
 # Objects met while completing a level, by the plan that answers them: answered next, together.
-Pending = dict[int, tuple[SelectionPlan, list[Any], Paths, list[dict[str, Any]]]]
+# (object, its trail, its place in the response) for each, by the plan's id.
+Pending = dict[int, tuple[SelectionPlan, list[tuple[Any, Trail, dict[str, Any]]]]]
 _plans: OrderedDict[tuple[int, str, str | None], SelectionPlan | None] = OrderedDict()
 
 
@@ -137,10 +138,10 @@ class Run:
     async def objects(
         self,
         plan: SelectionPlan,
-        parents: list[Any],
+        parents: Sequence[Any],
         paths: Paths,
-        results: list[dict[str, Any]] | None = None,
-    ) -> list[dict[str, Any]]:
+        results: Sequence[dict[str, Any]] | None = None,
+    ) -> Sequence[dict[str, Any]]:
         """The answers for `parents`, all of `plan.parent_type`, written into `results` (the
         objects' places in the response, made empty by their parents) or new dicts."""
         if plan.rendered is not None and self.tags is not None:
@@ -180,18 +181,22 @@ class Run:
                 continue
             for result, value, path in zip(results, field_values, paths, strict=True):
                 result[key] = complete(value, path, key, pending, check)
-        if any(entry[0].resolves for entry in pending.values()):
-            await together([self.objects(*entry) for entry in pending.values()])
+        levels: list[tuple[SelectionPlan, Sequence[Any], Paths, Sequence[dict[str, Any]]]] = []
+        for child, entries in pending.values():
+            objects, trails, targets = zip(*entries, strict=True)
+            levels.append((child, objects, trails, targets))
+        if any(child.resolves for child, *_ in levels):
+            await together([self.objects(*level) for level in levels])
         else:
-            for entry in pending.values():
-                await self.objects(*entry)
+            for level in levels:
+                await self.objects(*level)
         return results
 
     async def values(
         self,
         field_plan: FieldPlan,
         plan: SelectionPlan,
-        parents: list[Any],
+        parents: Sequence[Any],
         paths: Paths,
     ) -> list[Any]:
         if field_plan.kind is Kind.BATCH:
@@ -215,7 +220,7 @@ class Run:
         self,
         field_plan: FieldPlan,
         parent_type: GraphQLObjectType,
-        parents: list[Any],
+        parents: Sequence[Any],
         paths: Paths,
     ) -> list[Any]:
         executor = self.executor
@@ -297,7 +302,9 @@ def _completer_for(
         ) -> Any:
             if value is None:
                 return None
-            if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+            if type(value) is not list and (
+                isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__")
+            ):
                 raise GiveUp("not a list")
             path = (parent, key)
             return [item(each, path, index, pending, check) for index, each in enumerate(value)]
@@ -335,7 +342,7 @@ def _composite(field_plan: FieldPlan, schema: GraphQLSchema, required: bool) -> 
         object_type = schema.get_type(name)
         assert isinstance(object_type, GraphQLObjectType)
         exact = child.rendered.classes if child.rendered is not None else frozenset()
-        candidates.append((object_type.is_type_of, child, exact))
+        candidates.append((object_type.is_type_of, child, exact, id(child)))
     only = len(candidates) == 1
 
     def composite(
@@ -345,23 +352,21 @@ def _composite(field_plan: FieldPlan, schema: GraphQLSchema, required: bool) -> 
             if required:
                 raise GiveUp("null in a non-null position")
             return None
-        for is_type_of, candidate, exact in candidates:
+        for is_type_of, candidate, exact, candidate_id in candidates:
             # A row of a class the type renders needs no call (its purge tag is noted with
             # its level: `Run.objects`).
             if type(value) in exact or (
                 is_type_of(value, check) if is_type_of is not None else only
             ):
-                child = candidate
+                child, child_id = candidate, candidate_id
                 break
         else:
             raise GiveUp("no type renders this value")
         target: dict[str, Any] = {}
-        entry = pending.get(id(child))
+        entry = pending.get(child_id)
         if entry is None:
-            entry = pending[id(child)] = (child, [], [], [])
-        entry[1].append(value)
-        entry[2].append((parent, key))
-        entry[3].append(target)
+            entry = pending[child_id] = (child, [])
+        entry[1].append((value, (parent, key), target))
         return target
 
     return composite
