@@ -133,6 +133,7 @@ class Loader(DataLoader[K, V]):
         found: dict[K, V] = {}
         failure: BaseException | None = None
         answered = self._cached.values
+        in_flight = self._cached.futures
         for key, future, value in zip(keys, futures, values, strict=True):
             if isinstance(value, BaseException):  # a load function's answer "this key failed"
                 future.set_exception(value)
@@ -141,6 +142,7 @@ class Loader(DataLoader[K, V]):
             else:
                 future.set_result(value)  # for whoever awaits it meanwhile
                 found[key] = answered[key] = value
+                in_flight.pop(key, None)  # answered: the value is the cache's from now on
         if failure is not None:
             raise failure
         return found
@@ -160,7 +162,7 @@ class Loader(DataLoader[K, V]):
                 values[key] = value
 
 
-def _loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V) -> Loader[K, V]:
+def _loader(fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], missing: V) -> Loader[K, V]:
     async def load(keys: list[K]) -> list[V]:
         found = await fetch(list(dict.fromkeys(keys)))
         return [found.get(key, missing) for key in keys]
@@ -179,13 +181,17 @@ class Loaders:
     def create(cls, db: RequestSession) -> Loaders:
         return cls(db)
 
-    def _rows(self, model: catalogue.Model) -> DataLoader[int, Any]:
+    def _keyed(
+        self, query: Callable[..., Awaitable[Mapping[Any, Any]]], missing: Any, *leading: Any
+    ) -> DataLoader[Any, Any]:
+        """A loader answering from `query(session, *leading, keys)`, a mapping by key
+        (`missing` for keys it leaves out)."""
         db = self._db
 
-        async def fetch(ids: list[int]) -> dict[int, Any]:
-            return await db.run(catalogue.rows_by_ids, model, ids)
+        async def fetch(keys: list[Any]) -> Mapping[Any, Any]:
+            return await db.run(query, *leading, keys)
 
-        return _loader(fetch, None)
+        return _loader(fetch, missing)
 
     @cached_property
     def article_by_id(self) -> DataLoader[int, ArticleRecord | None]:
@@ -198,72 +204,51 @@ class Loaders:
 
     @cached_property
     def text_by_article(self) -> DataLoader[int, ArticleText | None]:
-        async def texts(ids: list[int]) -> dict[int, ArticleText | None]:
-            return dict(await self._db.run(cards.article_texts, ids))
-
-        return _loader(texts, None)
+        return self._keyed(cards.article_texts, None)
 
     @cached_property
     def source_by_id(self) -> DataLoader[int, SourceRecord | None]:
-        return self._rows(Source)
+        return self._keyed(catalogue.rows_by_ids, None, Source)
 
     @cached_property
     def section_by_id(self) -> DataLoader[int, SectionRecord | None]:
-        return self._rows(Section)
+        return self._keyed(catalogue.rows_by_ids, None, Section)
 
     @cached_property
     def author_by_id(self) -> DataLoader[int, AuthorRecord | None]:
-        return self._rows(Author)
+        return self._keyed(catalogue.rows_by_ids, None, Author)
 
     @cached_property
     def tag_by_id(self) -> DataLoader[int, TagRecord | None]:
-        return self._rows(Tag)
+        return self._keyed(catalogue.rows_by_ids, None, Tag)
 
     @cached_property
     def image_by_id(self) -> DataLoader[int, ImageRecord | None]:
-        return self._rows(Image)
+        return self._keyed(catalogue.rows_by_ids, None, Image)
 
     @cached_property
     def newsletter_by_id(self) -> DataLoader[int, Newsletter | None]:
-        async def newsletter_rows(ids: list[int]) -> dict[int, Newsletter | None]:
-            return dict(await self._db.run(newsletters.newsletters_by_ids, ids))
-
-        return _loader(newsletter_rows, None)
+        return self._keyed(newsletters.newsletters_by_ids, None)
 
     @cached_property
     def issue_by_id(self) -> DataLoader[int, NewsletterIssue | None]:
-        async def issues(ids: list[int]) -> dict[int, NewsletterIssue | None]:
-            return dict(await self._db.run(newsletters.issues_by_ids, ids))
-
-        return _loader(issues, None)
+        return self._keyed(newsletters.issues_by_ids, None)
 
     @cached_property
     def authors_by_article(self) -> DataLoader[int, list[AuthorRecord]]:
-        async def authors(ids: list[int]) -> dict[int, list[AuthorRecord]]:
-            return await self._db.run(cards.authors_by_article, ids)
-
-        return _loader(authors, [])
+        return self._keyed(cards.authors_by_article, [])
 
     @cached_property
     def tags_by_article(self) -> DataLoader[int, list[TagRecord]]:
-        async def tags(ids: list[int]) -> dict[int, list[TagRecord]]:
-            return await self._db.run(cards.tags_by_article, ids)
-
-        return _loader(tags, [])
+        return self._keyed(cards.tags_by_article, [])
 
     @cached_property
     def countries_by_article(self) -> DataLoader[int, list[str]]:
-        async def countries(ids: list[int]) -> dict[int, list[str]]:
-            return await self._db.run(cards.countries_by_article, ids)
-
-        return _loader(countries, [])
+        return self._keyed(cards.countries_by_article, [])
 
     @cached_property
     def sections_by_parent(self) -> DataLoader[int, list[SectionRecord]]:
-        async def children(ids: list[int]) -> dict[int, list[SectionRecord]]:
-            return await self._db.run(catalogue.sections_by_parent, ids)
-
-        return _loader(children, [])
+        return self._keyed(catalogue.sections_by_parent, [])
 
     @cached_property
     def related_by_article(self) -> DataLoader[tuple[int, int], list[ArticleRecord]]:
@@ -316,10 +301,7 @@ class Loaders:
 
     @cached_property
     def latest_issue_by_newsletter(self) -> DataLoader[int, NewsletterIssue | None]:
-        async def latest(ids: list[int]) -> dict[int, NewsletterIssue | None]:
-            return dict(await self._db.run(newsletters.latest_issues, ids))
-
-        return _loader(latest, None)
+        return self._keyed(newsletters.latest_issues, None)
 
     def prime_refs(self, refs: Iterable[ArticleRefs]) -> None:
         """Remember articles, and the sections, sources and images fetched along with them

@@ -79,10 +79,9 @@ async def rows(
         compiled = _compiled[visible]
     except KeyError:
         compiled = _compiled[visible] = _compile(visible, connection.dialect)
-    bound = {**(parameters or {}), **visibility.parameters()}
     if compiled is None:  # needs SQLAlchemy's per-execution rendering
         return list((await session.execute(statement, parameters)).all())
-    arguments = compiled.arguments(bound)
+    arguments = compiled.arguments({**(parameters or {}), **visibility.parameters()})
     return await _fetch(connection, compiled, arguments)
 
 

@@ -264,10 +264,10 @@ def completer(field_plan: FieldPlan, schema: GraphQLSchema) -> Completer:
     the same things for every value it completes, this decides them once per field."""
     if field_plan.complete is None:
         field_plan.complete = _completer_for(field_plan, field_plan.return_type, schema)
-        named = field_plan.return_type
-        if isinstance(named, GraphQLNonNull):
-            named = named.of_type
-        field_plan.verbatim = named is GraphQLString or named is GraphQLID
+        nullable = field_plan.return_type
+        if isinstance(nullable, GraphQLNonNull):
+            nullable = nullable.of_type
+        field_plan.verbatim = _strings_as_is(nullable)
     complete: Completer = field_plan.complete
     return complete
 
@@ -316,10 +316,14 @@ def _completer_for(
     return _composite(field_plan, schema, required)
 
 
+def _strings_as_is(return_type: GraphQLOutputType) -> bool:
+    """graphql-core serializes a str as itself for String and ID: no call needed."""
+    return return_type is GraphQLString or return_type is GraphQLID
+
+
 def _leaf(return_type: GraphQLLeafType, required: bool) -> Completer:
     serialize = return_type.serialize
-    # graphql-core serializes a str as itself for these two; skip the call.
-    as_is = return_type is GraphQLString or return_type is GraphQLID
+    as_is = _strings_as_is(return_type)
 
     def leaf(value: Any, parent: Trail | None, key: str | int, pending: Pending, check: Any) -> Any:
         if as_is and type(value) is str:

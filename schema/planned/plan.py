@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from graphql import (
@@ -83,10 +84,11 @@ class SelectionPlan:
 
     parent_type: GraphQLObjectType
     fields: list[FieldPlan]
-    node_type: bool  # implements Node: its entities go into the response's purge tags
-    rendered: Rendered | None = None  # which rows its type check accepts (schema/relay.py)
+    # Which rows its type check accepts; their entities go into the response's purge tags
+    # (schema/relay.py). None for types that render no rows of their own.
+    rendered: Rendered | None = None
 
-    @property
+    @cached_property
     def resolves(self) -> bool:
         """Some field is resolved object by object (its loads may batch with other fields')."""
         return any(f.kind is Kind.RESOLVE for f in self.fields)
@@ -118,8 +120,7 @@ class _Planner:
         for selection_set in selection_sets:
             self.collect(parent_type, selection_set, grouped, set())
         fields = [self.field(parent_type, key, nodes) for key, nodes in grouped.items()]
-        node_type = any(i.name == "Node" for i in parent_type.interfaces)
-        return SelectionPlan(parent_type, fields, node_type, rendered_by(parent_type.is_type_of))
+        return SelectionPlan(parent_type, fields, rendered_by(parent_type.is_type_of))
 
     def collect(
         self,
