@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import strawberry
+from graphql import DocumentNode
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
@@ -39,6 +40,8 @@ class Context:
     settings: Settings
     rate_limit: RateLimitDecision | None = None  # this request's charge against its budget
     analysis: QueryAnalysis | None = None  # what QueryLimits measured, before execution
+    document: DocumentNode | None = None  # the parsed document QueryLimits measured
+    charged: bool = False  # the analysis's cost is spent from the caller's budget already
     tags: ResponseTags = field(default_factory=ResponseTags)  # for caches (api/caching.py)
     # Search connections by response path, for `Article.highlight` (schema/articles/search.py).
     searches: dict[tuple[str | int, ...], str] = field(default_factory=dict)

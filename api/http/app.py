@@ -127,6 +127,7 @@ def create_app(
         response_cache,
         live,
         build_schema(tracer_provider) if tracer_provider is not None else schema,
+        express=tracer_provider is None,
     )
     feeds = FeedEndpoints(database, settings, response_cache)
 

@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
-from strawberry.schema import BaseSchema
+from strawberry.schema import Schema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -56,6 +56,7 @@ from api.settings import Settings
 from schema.context import Context
 from schema.extensions.query_limits import Limits
 from schema.loaders import Loaders
+from schema.planned.express import Express
 from schema.relay import CursorCodec
 from schema.root import schema
 from schema.session import RequestSession
@@ -103,7 +104,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         persisted: PersistedQueries,
         response_cache: ResponseCache,
         live: LiveHub | None = None,
-        graphql_schema: BaseSchema = schema,
+        graphql_schema: Schema = schema,
+        express: bool = True,
     ) -> None:
         super().__init__(
             graphql_schema,
@@ -121,6 +123,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.config = config
         self.persisted = persisted
         self.response_cache = response_cache
+        # Documents answered before skip Strawberry's pipeline (not when tracing: its spans
+        # are made by that pipeline's hooks).
+        self.express = Express(graphql_schema) if express else None
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -263,8 +268,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         allowed = {OperationType.QUERY}
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
+        express = self.express
+        if express is not None:
+            answered = await express.run(query, operation_name, variables, context, extensions)
+            if answered is not None:
+                return answered
         try:
-            return await self.schema.execute(
+            result = await self.schema.execute(
                 query,
                 variable_values=variables,
                 context_value=context,
@@ -284,6 +294,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return request_error_response([GraphQLError(error.as_http_error_reason())], media)
         except MissingQueryError:
             raise RequestError(400, "No GraphQL document: send `query`.") from None
+        if express is not None:
+            express.remember(query, operation_name, context, result)
+        return result
 
     async def remember_write(self, context: Context) -> None:
         """After a mutation, the caller's next reads must see it, even on a replica."""

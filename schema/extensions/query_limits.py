@@ -182,22 +182,28 @@ class QueryLimits(SchemaExtension):
         )
         if analysis is not None:
             context.analysis = analysis
-            limits: Limits = context.limits
-            for refusal in refusals(analysis, limits):
-                raise refusal
-            if analysis.introspection and not limits.introspection:
-                raise QueryTooComplex(
-                    "Introspection is disabled on this server.", limit="introspection"
-                )
-            if analysis.cost > 0:
-                charge = await context.access.spend_cost(context.caller, analysis.cost)
-                if not charge.allowed:
-                    raise RateLimited(
-                        f"This query costs {analysis.cost}, more than is left of your budget of "
-                        f"{charge.limit} per minute; retry in {charge.retry_after_seconds} s.",
-                        limit="costBudget",
-                        maximum=charge.limit,
-                        actual=analysis.cost,
-                        retryAfter=charge.retry_after_seconds,
-                    )
+            context.document = document
+            await admit(context, analysis)
         yield
+
+
+async def admit(context: Any, analysis: QueryAnalysis) -> None:
+    """Raise the refusal `analysis` earns under the context's limits, or charge its cost to the
+    caller's budget (once: `context.charged` says it was, by the express path handing over)."""
+    limits: Limits = context.limits
+    for refusal in refusals(analysis, limits):
+        raise refusal
+    if analysis.introspection and not limits.introspection:
+        raise QueryTooComplex("Introspection is disabled on this server.", limit="introspection")
+    if analysis.cost > 0 and not context.charged:
+        charge = await context.access.spend_cost(context.caller, analysis.cost)
+        if not charge.allowed:
+            raise RateLimited(
+                f"This query costs {analysis.cost}, more than is left of your budget of "
+                f"{charge.limit} per minute; retry in {charge.retry_after_seconds} s.",
+                limit="costBudget",
+                maximum=charge.limit,
+                actual=analysis.cost,
+                retryAfter=charge.retry_after_seconds,
+            )
+        context.charged = True

@@ -112,18 +112,27 @@ class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
 
     async def run_planned(self, plan: SelectionPlan, serially: bool | None) -> Any:
         try:
-            (data,) = await Run(self).objects(plan, [self.root_value], [None])
+            data = await self.answer(plan)
         except Exception:  # anything but the plain case: graphql-core answers, errors included
-            outcomes["handed over"] += 1
-            # A failed statement leaves the request's transaction aborted: start afresh, with
-            # loaders that hold nothing from the rolled-back transaction.
-            context = self.context_value
-            await context.db.reset()
-            context.loaders = Loaders.create(context.db)
+            await hand_over(self.context_value)
             result = super().execute_operation(serially)
             return await result if self.is_awaitable(result) else result
-        outcomes["planned"] += 1
         return self.build_response(data)
+
+    async def answer(self, plan: SelectionPlan) -> dict[str, Any]:
+        """The operation's data, from its plan; raises whenever graphql-core must answer."""
+        (data,) = await Run(self).objects(plan, [self.root_value], [None])
+        outcomes["planned"] += 1
+        return data
+
+
+async def hand_over(context: Any) -> None:
+    """Ready the request for graphql-core after a plan gave up: a failed statement leaves the
+    request's transaction aborted, so start afresh, with loaders that hold nothing from the
+    rolled-back transaction."""
+    outcomes["handed over"] += 1
+    await context.db.reset()
+    context.loaders = Loaders.create(context.db)
 
 
 class Run:
