@@ -18,9 +18,6 @@ from strawberry.exceptions import WrongNumberOfResultsReturned
 from api.models import (
     Author,
     Image,
-    Newsletter,
-    NewsletterIssue,
-    NewsletterItem,
     Section,
     Source,
     Tag,
@@ -33,6 +30,9 @@ from api.queries.records import (
     ArticleText,
     AuthorRecord,
     ImageRecord,
+    IssueRecord,
+    ItemRecord,
+    NewsletterRecord,
     SectionRecord,
     SourceRecord,
     TagRecord,
@@ -227,11 +227,11 @@ class Loaders:
         return self._keyed(catalogue.rows_by_ids, None, Image)
 
     @cached_property
-    def newsletter_by_id(self) -> DataLoader[int, Newsletter | None]:
+    def newsletter_by_id(self) -> DataLoader[int, NewsletterRecord | None]:
         return self._keyed(newsletters.newsletters_by_ids, None)
 
     @cached_property
-    def issue_by_id(self) -> DataLoader[int, NewsletterIssue | None]:
+    def issue_by_id(self) -> DataLoader[int, IssueRecord | None]:
         return self._keyed(newsletters.issues_by_ids, None)
 
     @cached_property
@@ -287,8 +287,8 @@ class Loaders:
         return _loader(highlights, None)
 
     @cached_property
-    def items_by_issue(self) -> DataLoader[int, list[tuple[NewsletterItem, ArticleRecord]]]:
-        async def items(ids: list[int]) -> dict[int, list[tuple[NewsletterItem, ArticleRecord]]]:
+    def items_by_issue(self) -> DataLoader[int, list[tuple[ItemRecord, ArticleRecord]]]:
+        async def items(ids: list[int]) -> dict[int, list[tuple[ItemRecord, ArticleRecord]]]:
             found = await self._db.run(newsletters.items_by_issue, ids)
             listed = [refs for entries in found.values() for _, refs in entries]
             self.prime_refs(listed)
@@ -300,7 +300,7 @@ class Loaders:
         return _loader(items, [])
 
     @cached_property
-    def latest_issue_by_newsletter(self) -> DataLoader[int, NewsletterIssue | None]:
+    def latest_issue_by_newsletter(self) -> DataLoader[int, IssueRecord | None]:
         return self._keyed(newsletters.latest_issues, None)
 
     def prime_refs(self, refs: Iterable[ArticleRefs]) -> None:

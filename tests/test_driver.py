@@ -14,8 +14,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.database import SessionFactory, open_session
-from api.models import Article, ArticleStatus, NewsletterIssue, Section
-from api.queries import cards, catalogue, related
+from api.models import Article, ArticleStatus, Newsletter, NewsletterIssue, Section
+from api.queries import cards, catalogue, newsletters, related
 from api.queries.driver import rows
 from api.visibility import EVERYTHING, Visibility, unrestricted
 from tests.conftest import StatementCounter
@@ -27,7 +27,9 @@ async def _some_article_ids(session: AsyncSession) -> list[int]:
     return list(found)
 
 
-def _kept_statements(ids: list[int], section_ids: list[int]) -> list[tuple[Any, dict[str, Any]]]:
+def _kept_statements(
+    ids: list[int], section_ids: list[int], newsletter_ids: list[int], issue_ids: list[int]
+) -> list[tuple[Any, dict[str, Any]]]:
     return [
         (cards._ARTICLES_BY_IDS, {"ids": ids}),
         (cards._TEXTS, {"ids": ids}),
@@ -37,6 +39,12 @@ def _kept_statements(ids: list[int], section_ids: list[int]) -> list[tuple[Any, 
         (catalogue._TOP_LEVEL, {}),
         (catalogue._CHILDREN, {"ids": section_ids}),
         (related._STORED, {"ids": ids, "first": 3}),
+        (newsletters._ALL_NEWSLETTERS, {}),
+        (newsletters._NEWSLETTERS_BY_IDS, {"ids": newsletter_ids}),
+        (newsletters._NEWSLETTER_BY_SLUG, {"slug": "eastern-briefings"}),
+        (newsletters._LATEST_ISSUES, {"ids": newsletter_ids}),
+        (newsletters._ISSUES_BY_IDS, {"ids": issue_ids}),
+        (newsletters._ITEMS, {"ids": issue_ids}),
     ]
 
 
@@ -52,7 +60,10 @@ async def test_kept_statements_answer_as_the_orm_does(
         ids = await _some_article_ids(session)
         with unrestricted(session):
             section_ids = list(await session.scalars(select(Section.id)))
-        for statement, parameters in _kept_statements(ids, section_ids):
+            newsletter_ids = list(await session.scalars(select(Newsletter.id)))
+            issue_ids = list(await session.scalars(select(NewsletterIssue.id)))
+        kept = _kept_statements(ids, section_ids, newsletter_ids, issue_ids)
+        for statement, parameters in kept:
             through_orm = (await session.execute(statement, parameters)).all()
             direct = await rows(session, statement, parameters)
             assert _plain(direct) == _plain(through_orm), statement

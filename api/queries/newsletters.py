@@ -1,6 +1,8 @@
 """Newsletter queries: newsletters, their issues (newest first) and each issue's items.
 
-The session's visibility (api/visibility.py) keeps unpublished issues and stories out.
+The session's visibility (api/visibility.py) keeps unpublished issues and stories out. What
+pages read comes back as records (api/queries/records.py) from kept statements; the archive's
+pages and the lookups by date and by live event still read entities.
 """
 
 from __future__ import annotations
@@ -8,30 +10,49 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Select, any_, bindparam, func, select
+from sqlalchemy import BigInteger, Select, String, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Article, Newsletter, NewsletterIssue, NewsletterItem
 from api.queries.cards import ArticleRefs, refs_of, with_refs
+from api.queries.driver import rows
 from api.queries.pagination import Page, SortKey, Window, fetch_page, page_statement
+from api.queries.records import IssueRecord, ItemRecord, NewsletterRecord, build, columns
 
 _IDS = bindparam("ids", type_=ARRAY(BigInteger))
 
 
-async def all_newsletters(session: AsyncSession) -> list[Newsletter]:
-    return list((await session.scalars(select(Newsletter).order_by(Newsletter.name))).all())
+_NEWSLETTERS = select(*columns(NewsletterRecord))
+_ALL_NEWSLETTERS = _NEWSLETTERS.order_by(Newsletter.name)
+_NEWSLETTERS_BY_IDS = _NEWSLETTERS.where(Newsletter.id == any_(_IDS))
+_NEWSLETTER_BY_SLUG = _NEWSLETTERS.where(Newsletter.slug == bindparam("slug", type_=String))
 
 
-async def newsletters_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Newsletter]:
-    statement = select(Newsletter).where(Newsletter.id == any_(_IDS))
-    rows = (await session.scalars(statement, {"ids": list(ids)})).all()
-    return {row.id: row for row in rows}
+async def all_newsletters(session: AsyncSession) -> list[NewsletterRecord]:
+    return [_new_newsletter(row) for row in await rows(session, _ALL_NEWSLETTERS)]
 
 
-async def newsletter_by_slug(session: AsyncSession, slug: str) -> Newsletter | None:
-    return (await session.scalars(select(Newsletter).where(Newsletter.slug == slug))).one_or_none()
+async def newsletters_by_ids(
+    session: AsyncSession, ids: Sequence[int]
+) -> dict[int, NewsletterRecord]:
+    found = await rows(session, _NEWSLETTERS_BY_IDS, {"ids": list(ids)})
+    return {newsletter.id: newsletter for newsletter in map(_new_newsletter, found)}
+
+
+async def newsletter_by_slug(session: AsyncSession, slug: str) -> NewsletterRecord | None:
+    found = await rows(session, _NEWSLETTER_BY_SLUG, {"slug": slug})
+    return _new_newsletter(found[0]) if found else None  # slugs are unique
+
+
+def _new_newsletter(row: Sequence[Any]) -> NewsletterRecord:
+    return build(NewsletterRecord, row)  # type: ignore[no-any-return]
+
+
+def _new_issue(row: Sequence[Any]) -> IssueRecord:
+    return build(IssueRecord, row)  # type: ignore[no-any-return]
 
 
 def _issues(newsletter_id: int) -> Select[NewsletterIssue]:
@@ -51,19 +72,20 @@ async def count_issues(session: AsyncSession, newsletter_id: int) -> int:
     return int((await session.execute(statement)).scalar_one())
 
 
+_ISSUES = select(*columns(IssueRecord))
+_LATEST_ISSUES = (
+    _ISSUES.where(NewsletterIssue.newsletter_id == any_(_IDS))
+    .order_by(NewsletterIssue.newsletter_id, NewsletterIssue.date.desc(), NewsletterIssue.id.desc())
+    .ext(distinct_on(NewsletterIssue.newsletter_id))
+)
+_ISSUES_BY_IDS = _ISSUES.where(NewsletterIssue.id == any_(_IDS))
+
+
 async def latest_issues(
     session: AsyncSession, newsletter_ids: Sequence[int]
-) -> dict[int, NewsletterIssue]:
-    statement = (
-        select(NewsletterIssue)
-        .where(NewsletterIssue.newsletter_id == any_(_IDS))
-        .order_by(
-            NewsletterIssue.newsletter_id, NewsletterIssue.date.desc(), NewsletterIssue.id.desc()
-        )
-        .ext(distinct_on(NewsletterIssue.newsletter_id))
-    )
-    issues = (await session.scalars(statement, {"ids": list(newsletter_ids)})).all()
-    return {issue.newsletter_id: issue for issue in issues}
+) -> dict[int, IssueRecord]:
+    found = await rows(session, _LATEST_ISSUES, {"ids": list(newsletter_ids)})
+    return {issue.newsletter_id: issue for issue in map(_new_issue, found)}
 
 
 async def issue_by_date(
@@ -90,13 +112,14 @@ async def published_issue(
     return (await session.scalars(statement)).one_or_none()
 
 
-async def issues_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, NewsletterIssue]:
-    statement = select(NewsletterIssue).where(NewsletterIssue.id == any_(_IDS))
-    return {issue.id: issue for issue in (await session.scalars(statement, {"ids": list(ids)}))}
+async def issues_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, IssueRecord]:
+    found = await rows(session, _ISSUES_BY_IDS, {"ids": list(ids)})
+    return {issue.id: issue for issue in map(_new_issue, found)}
 
 
+_ITEM_WIDTH = len(ItemRecord._fields)
 _ITEMS = (
-    with_refs(select(NewsletterItem).join(Article, Article.id == NewsletterItem.article_id))
+    with_refs(select(*columns(ItemRecord)).join(Article, Article.id == NewsletterItem.article_id))
     .where(NewsletterItem.issue_id == any_(_IDS))
     .order_by(NewsletterItem.issue_id, NewsletterItem.position)
 )
@@ -104,12 +127,12 @@ _ITEMS = (
 
 async def items_by_issue(
     session: AsyncSession, issue_ids: Sequence[int]
-) -> dict[int, list[tuple[NewsletterItem, ArticleRefs]]]:
+) -> dict[int, list[tuple[ItemRecord, ArticleRefs]]]:
     """Each issue's items in editorial order with their articles (and the articles' sections,
     sources and pictures); invisible articles left out (the inner join meets the session's
     visibility criteria)."""
-    result: dict[int, list[tuple[NewsletterItem, ArticleRefs]]] = defaultdict(list)
-    for row in (await session.execute(_ITEMS, {"ids": list(issue_ids)})).all():
-        item = row[0]
-        result[item.issue_id].append((item, refs_of(row, 1)))
+    result: dict[int, list[tuple[ItemRecord, ArticleRefs]]] = defaultdict(list)
+    for row in await rows(session, _ITEMS, {"ids": list(issue_ids)}):
+        item: ItemRecord = build(ItemRecord, row)
+        result[item.issue_id].append((item, refs_of(row, _ITEM_WIDTH)))
     return result

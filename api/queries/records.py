@@ -17,12 +17,23 @@ for the pages that do.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import InstrumentedAttribute
 
-from api.models import Article, ArticleStatus, Author, Image, Section, Source, Tag
+from api.models import (
+    Article,
+    ArticleStatus,
+    Author,
+    Image,
+    Newsletter,
+    NewsletterIssue,
+    NewsletterItem,
+    Section,
+    Source,
+    Tag,
+)
 
 
 class ArticleRecord(NamedTuple):
@@ -91,6 +102,31 @@ class ImageRecord(NamedTuple):
     height: int | None
 
 
+class NewsletterRecord(NamedTuple):
+    id: int
+    slug: str
+    name: str
+    description: str | None
+
+
+class IssueRecord(NamedTuple):
+    id: int
+    newsletter_id: int
+    date: date
+    title: str
+    intro: str | None
+    published_at: datetime | None
+
+
+class ItemRecord(NamedTuple):
+    """One story of a newsletter issue, in the issue's editorial order."""
+
+    issue_id: int
+    position: int
+    article_id: int
+    blurb: str | None
+
+
 class ArticleText(NamedTuple):
     """The bodies of an article, for the pages that show them."""
 
@@ -106,6 +142,9 @@ RECORDS: dict[type[Any], type[Any]] = {
     AuthorRecord: Author,
     TagRecord: Tag,
     ImageRecord: Image,
+    NewsletterRecord: Newsletter,
+    IssueRecord: NewsletterIssue,
+    ItemRecord: NewsletterItem,
 }
 RECORD_OF: dict[type[Any], type[Any]] = {model: record for record, model in RECORDS.items()}
 

@@ -8,6 +8,7 @@ from datetime import date
 import strawberry
 
 from api import models
+from api.queries.records import NewsletterRecord
 from api.services import newsletters, subscriptions
 from api.services.outcome import Outcome
 from schema.context import Info
@@ -53,21 +54,27 @@ class NewsletterIssuePayload:
 class SubscribePayload:
     accepted: bool
     message: str | None
-    newsletter: models.Newsletter | None = strawberry.field(graphql_type=NewsletterRef | None)
+    newsletter: models.Newsletter | NewsletterRecord | None = strawberry.field(
+        graphql_type=NewsletterRef | None
+    )
     user_errors: list[UserError]
 
 
 @strawberry.type
 class ConfirmSubscriptionPayload:
     confirmed: bool
-    newsletter: models.Newsletter | None = strawberry.field(graphql_type=NewsletterRef | None)
+    newsletter: models.Newsletter | NewsletterRecord | None = strawberry.field(
+        graphql_type=NewsletterRef | None
+    )
     user_errors: list[UserError]
 
 
 @strawberry.type
 class UnsubscribePayload:
     unsubscribed: bool
-    newsletter: models.Newsletter | None = strawberry.field(graphql_type=NewsletterRef | None)
+    newsletter: models.Newsletter | NewsletterRecord | None = strawberry.field(
+        graphql_type=NewsletterRef | None
+    )
     user_errors: list[UserError]
 
 
@@ -75,7 +82,7 @@ def issue_payload(outcome: Outcome[models.NewsletterIssue]) -> NewsletterIssuePa
     return NewsletterIssuePayload(issue=outcome.value, user_errors=user_errors(outcome))
 
 
-async def _newsletter(info: Info, newsletter_id: int) -> models.Newsletter | None:
+async def _newsletter(info: Info, newsletter_id: int) -> NewsletterRecord | None:
     return await info.context.loaders.newsletter_by_id.load(newsletter_id)
 
 

@@ -8,15 +8,16 @@ import strawberry
 
 from api import models
 from api.queries import newsletters as queries
+from api.queries.records import NewsletterRecord
 from schema.context import Info
 from schema.refs import IssueRef, NewsletterRef
 
 
-async def _newsletter(info: Info, slug: str) -> models.Newsletter | None:
+async def _newsletter(info: Info, slug: str) -> NewsletterRecord | None:
     return await info.context.db.run(queries.newsletter_by_slug, slug)
 
 
-async def _newsletters(info: Info) -> list[models.Newsletter]:
+async def _newsletters(info: Info) -> list[NewsletterRecord]:
     return await info.context.db.run(queries.all_newsletters)
 
 
@@ -28,10 +29,10 @@ async def _newsletter_issue(
 
 @strawberry.type
 class NewsletterQueries:
-    newsletter: models.Newsletter | None = strawberry.field(
+    newsletter: NewsletterRecord | None = strawberry.field(
         resolver=_newsletter, graphql_type=NewsletterRef | None
     )
-    newsletters: list[models.Newsletter] = strawberry.field(
+    newsletters: list[NewsletterRecord] = strawberry.field(
         resolver=_newsletters, graphql_type=list[NewsletterRef]
     )
     newsletter_issue: models.NewsletterIssue | None = strawberry.field(

@@ -9,7 +9,7 @@ import strawberry
 
 from api import models
 from api.queries import newsletters as queries
-from api.queries.records import ArticleRecord
+from api.queries.records import ArticleRecord, NewsletterRecord
 from schema.batching import batched, loaded
 from schema.connections import Connection, ConnectionValue, build_connection
 from schema.context import Context, Info
@@ -18,7 +18,7 @@ from schema.relay import Node, id_field, page_window, renders
 
 
 async def _issues(
-    root: strawberry.Parent[models.Newsletter],
+    root: strawberry.Parent[models.Newsletter | NewsletterRecord],
     info: Info,
     first: int | None = None,
     after: str | None = None,
