@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.database import SessionFactory, open_session
 from api.models import Article, ArticleStatus, Newsletter, NewsletterIssue, Section
-from api.queries import cards, catalogue, newsletters, related
+from api.queries import cards, catalogue, newsletters, related, search
 from api.queries.driver import rows
 from api.visibility import EVERYTHING, Visibility, unrestricted
 from tests.conftest import StatementCounter
@@ -45,6 +45,8 @@ def _kept_statements(
         (newsletters._LATEST_ISSUES, {"ids": newsletter_ids}),
         (newsletters._ISSUES_BY_IDS, {"ids": issue_ids}),
         (newsletters._ITEMS, {"ids": issue_ids}),
+        (search._TERMS, {"query": "korea -trade"}),
+        (search._HIGHLIGHTS, {"query": "korea", "ids": ids}),
     ]
 
 

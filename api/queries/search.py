@@ -19,10 +19,24 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, cast, func, literal, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    String,
+    any_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Article
+from api.queries.driver import rows
 
 SEARCH_CONFIG: ColumnElement[Any] = literal_column("'english'::regconfig")
 MAX_SEARCH_QUERY_LENGTH = 500
@@ -67,10 +81,29 @@ def relevance(
     return cast(func.ts_rank_cd(vector, search_query(query), 1), Float) + recency
 
 
+_QUERY = bindparam("query", type_=String)
+_TERMS = select(func.numnode(search_query(_QUERY)))
+
+
 async def has_search_terms(session: AsyncSession, query: str) -> bool:
     """False when a query has nothing to search for (only stop words or punctuation)."""
-    statement = select(func.numnode(search_query(query)))
-    return int((await session.execute(statement)).scalar_one()) > 0
+    ((nodes,),) = await rows(session, _TERMS, {"query": query})
+    return int(nodes) > 0
+
+
+_HIGHLIGHT_OPTIONS = (
+    f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}, "
+    'MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
+)
+_HIGHLIGHTS = select(
+    Article.id,
+    func.ts_headline(
+        SEARCH_CONFIG,
+        func.concat_ws(" \n", Article.headline, Article.dek, Article.body_text),
+        search_query(_QUERY),
+        _HIGHLIGHT_OPTIONS,
+    ),
+).where(Article.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
 
 
 async def highlights(
@@ -81,12 +114,5 @@ async def highlights(
     Callers escape the text and turn the markers into <mark> tags, so nothing in an article's
     text can inject markup into a highlight.
     """
-    options = (
-        f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}, "
-        'MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
-    )
-    document = func.concat_ws(" \n", Article.headline, Article.dek, Article.body_text)
-    statement = select(
-        Article.id, func.ts_headline(SEARCH_CONFIG, document, search_query(query), options)
-    ).where(Article.id.in_(article_ids))
-    return {row[0]: row[1] for row in (await session.execute(statement)).all()}
+    found = await rows(session, _HIGHLIGHTS, {"query": query, "ids": list(article_ids)})
+    return {row[0]: row[1] for row in found}
