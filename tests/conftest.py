@@ -27,9 +27,7 @@ from api.embedded import normalize_database_url, start_embedded_postgres
 from api.http.app import create_app
 from api.settings import Settings
 from api.visibility import EVERYTHING
-from tests.api_clients import require_redis, unique_prefix
-from tests.http_support import drop_redis_prefix
-from tests.servers import ServerProcess, migrate_and_seed, servers
+from tests.servers import ServerProcess, migrate_and_seed, servers, sharing_redis
 
 
 def _server_url() -> str:
@@ -192,21 +190,14 @@ def served_database_url() -> Iterator[str]:
 def server_pair(served_database_url: str) -> Iterator[tuple[ServerProcess, ServerProcess]]:
     """Two separate `broadsheet serve` processes on one database and one Redis, with the
     response cache on and small limits, as two replicas of one deployment behind a balancer."""
-    redis_url = asyncio.run(require_redis())
-    prefix = unique_prefix()
-    env = {
-        "DATABASE_URL": served_database_url,
-        "REDIS_URL": redis_url,
-        "BROADSHEET_REDIS_PREFIX": prefix,
-        "BROADSHEET_SECRET_KEY": "pair-secret",
-        "BROADSHEET_RESPONSE_CACHE": "true",
-        "BROADSHEET_MAX_COST": "2000",
-        "BROADSHEET_COST_BUDGET_KEY": "3000",
-        "BROADSHEET_LIVE_MAX_SUBSCRIPTIONS": "3",
-        "BROADSHEET_LOG_FORMAT": "json",
-    }
-    try:
+    with sharing_redis(served_database_url, "pair-secret") as shared:
+        env = {
+            **shared,
+            "BROADSHEET_RESPONSE_CACHE": "true",
+            "BROADSHEET_MAX_COST": "2000",
+            "BROADSHEET_COST_BUDGET_KEY": "3000",
+            "BROADSHEET_LIVE_MAX_SUBSCRIPTIONS": "3",
+            "BROADSHEET_LOG_FORMAT": "json",
+        }
         with servers(ServerProcess(env), ServerProcess(env)) as (first, second):
             yield first, second
-    finally:
-        asyncio.run(drop_redis_prefix(redis_url, prefix))

@@ -30,6 +30,8 @@ from api.database import open_session, session_factory, short_lived_engine
 from api.demo.newsroom import seed_demo
 from api.services import keys
 from api.visibility import EVERYTHING
+from tests.api_clients import require_redis, unique_prefix
+from tests.http_support import drop_redis_prefix
 
 BROADSHEET = str(Path(sys.executable).with_name("broadsheet"))
 START_TIMEOUT_S = 30.0
@@ -203,6 +205,23 @@ def servers(*processes: ServerProcess) -> Iterator[tuple[ServerProcess, ...]]:
         for process in processes:
             process.stop()
             process.log.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def sharing_redis(database_url: str, secret: str) -> Iterator[dict[str, str]]:
+    """The environment of `broadsheet serve` processes of one deployment: one database, one
+    secret, and a Redis prefix of their own, dropped afterwards."""
+    redis_url = asyncio.run(require_redis())
+    prefix = unique_prefix()
+    try:
+        yield {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "BROADSHEET_REDIS_PREFIX": prefix,
+            "BROADSHEET_SECRET_KEY": secret,
+        }
+    finally:
+        asyncio.run(drop_redis_prefix(redis_url, prefix))
 
 
 @contextlib.contextmanager

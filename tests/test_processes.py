@@ -4,7 +4,6 @@ store, one response cache (purged by a write on either), and accept each other's
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Iterator
 from typing import Any
@@ -12,9 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api_clients import require_redis, unique_prefix
-from tests.http_support import drop_redis_prefix
-from tests.servers import ServerProcess, create_key
+from tests.servers import ServerProcess, create_key, sharing_redis
 from tests.test_live import new_article, publish
 
 # Cost 1,901 each; two documents, so the response cache cannot answer the second for free.
@@ -102,19 +99,11 @@ async def test_a_cursor_from_one_process_pages_on_the_other(
 
 @pytest.fixture(scope="module")
 def two_workers(served_database_url: str) -> Iterator[ServerProcess]:
-    redis_url = asyncio.run(require_redis())
-    prefix = unique_prefix()
-    env = {
-        "DATABASE_URL": served_database_url,
-        "REDIS_URL": redis_url,
-        "BROADSHEET_REDIS_PREFIX": prefix,
-        "BROADSHEET_SECRET_KEY": "workers-secret",
-    }
-    try:
-        with ServerProcess(env, workers=2) as server:
-            yield server
-    finally:
-        asyncio.run(drop_redis_prefix(redis_url, prefix))
+    with (
+        sharing_redis(served_database_url, "workers-secret") as env,
+        ServerProcess(env, workers=2) as server,
+    ):
+        yield server
 
 
 async def test_two_workers_behave_as_one(
