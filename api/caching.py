@@ -33,6 +33,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, Protocol
 
 import orjson
@@ -82,18 +84,24 @@ class ResponseTags:
     mutations changed (purged once the request is done, after their commit)."""
 
     def __init__(self) -> None:
-        # (type name, primary key): made into tags once, when the response is sent.
-        self.entities: set[tuple[str, int]] = set()
+        # Primary keys by type name: made into tags once, when the response is sent.
+        self.entities: dict[str, set[int]] = {}
         self.lists: set[str] = set()
         self.changed: set[str] = set()
 
+    def _keys(self, type_name: str) -> set[int]:
+        keys = self.entities.get(type_name)
+        if keys is None:
+            keys = self.entities[type_name] = set()
+        return keys
+
     def record(self, type_name: str, pk: int) -> None:
         """An entity of `type_name` is in the response."""
-        self.entities.add((type_name, pk))
+        self._keys(type_name).add(pk)
 
     def record_all(self, type_name: str, rows: Iterable[Any]) -> None:
         """These rows of `type_name` (anything with an `id`) are in the response."""
-        self.entities.update([(type_name, row.id) for row in rows])
+        self._keys(type_name).update(map(_ID, rows))
 
     def invalidate(self, *tags: str) -> None:
         """Mark `tags` (entity_tag / list_tag values) as changed by this request."""
@@ -101,12 +109,17 @@ class ResponseTags:
 
     def for_response(self) -> list[str]:
         """The tags to send with the response, bounded in number (see MAX_ENTITY_TAGS)."""
-        if len(self.entities) > MAX_ENTITY_TAGS:
-            entities = {entity_tag(type_name, ANY) for type_name, _ in self.entities}
+        seen = {type_name: keys for type_name, keys in self.entities.items() if keys}
+        entities: list[str] = []
+        if sum(map(len, seen.values())) > MAX_ENTITY_TAGS:
+            entities.extend(entity_tag(type_name, ANY) for type_name in seen)
         else:  # each type name lowered once, not once per entity
-            lowered = {type_name: type_name.lower() for type_name, _ in self.entities}
-            entities = {_spell(lowered[type_name], pk) for type_name, pk in self.entities}
+            for type_name, keys in seen.items():
+                entities.extend(map(_spell, repeat(type_name.lower()), keys))
         return sorted(self.lists) + sorted(entities)
+
+
+_ID = attrgetter("id")
 
 
 # --- HTTP caching: policy and validators -------------------------------------------------------
