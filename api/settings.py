@@ -50,8 +50,11 @@ class Settings(BaseSettings):
         default=None, description="Signs pagination cursors; derived from DATABASE_URL when unset."
     )
     broadsheet_env: Environment = Environment.DEVELOPMENT
-    db_pool_size: int = Field(default=10, ge=1, le=200)
-    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    # Connections are kept, not overflowed: SQLAlchemy closes an overflow connection as soon as
+    # it is returned, so a load between the pool size and the cap would connect and disconnect
+    # (a PostgreSQL backend each time, and every statement prepared afresh) all the time.
+    db_pool_size: int = Field(default=20, ge=1, le=200)
+    db_max_overflow: int = Field(default=0, ge=0, le=200)
     db_pool_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to wait for a pooled connection."
     )

@@ -304,8 +304,8 @@ class Loaders:
         return self._keyed(newsletters.latest_issues, None)
 
     def prime_refs(self, refs: Iterable[ArticleRefs]) -> None:
-        """Remember articles, and the sections, sources and images fetched along with them
-        (no second query)."""
+        """Remember articles, and the sections, sources and images fetched along with them,
+        and their bylines and tags when they were read as cards (no second query)."""
         refs = list(refs)
         self.article_by_id.prime_many({ref.article.id: ref.article for ref in refs})
         self.section_by_id.prime_many({ref.section.id: ref.section for ref in refs})
@@ -313,3 +313,9 @@ class Loaders:
         self.image_by_id.prime_many(
             {ref.image.id: ref.image for ref in refs if ref.image is not None}
         )
+        authors = {ref.article.id: ref.authors for ref in refs if ref.authors is not None}
+        if authors:
+            self.authors_by_article.prime_many(authors)
+            self.tags_by_article.prime_many(
+                {ref.article.id: ref.tags for ref in refs if ref.tags is not None}
+            )

@@ -14,7 +14,17 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.database import SessionFactory, open_session
-from api.models import Article, ArticleStatus, Newsletter, NewsletterIssue, Section
+from api.models import (
+    Article,
+    ArticleAuthor,
+    ArticleStatus,
+    ArticleTag,
+    Author,
+    Newsletter,
+    NewsletterIssue,
+    Section,
+    Tag,
+)
 from api.queries import cards, catalogue, newsletters, related, search
 from api.queries.driver import rows
 from api.visibility import EVERYTHING, Visibility, unrestricted
@@ -100,6 +110,46 @@ async def test_readers_do_not_see_what_the_desk_sees(
         assert await rows(reader, cards._ARTICLES_BY_IDS, {"ids": [story.id]}) == []
     async with open_session(sessions, later) as reader:
         assert len(await rows(reader, cards._ARTICLES_BY_IDS, {"ids": [story.id]})) == 1
+
+
+@pytest.mark.parametrize("visibility", [Visibility.public(), EVERYTHING], ids=["reader", "desk"])
+async def test_cards_carry_the_bylines_and_tags_their_own_statements_find(
+    sessions: SessionFactory, db_session: AsyncSession, visibility: Visibility
+) -> None:
+    # One story's first author and first tag are not listed yet (only a draft uses them): a
+    # reader must not see them on its card either, and the desk must.
+    linked = select(ArticleAuthor.article_id).join(
+        ArticleTag, ArticleTag.article_id == ArticleAuthor.article_id
+    )
+    story_id = (await db_session.scalars(linked.order_by(ArticleAuthor.article_id))).first()
+    assert story_id is not None
+    author_id = await db_session.scalar(
+        select(ArticleAuthor.author_id).where(ArticleAuthor.article_id == story_id).limit(1)
+    )
+    tag_id = await db_session.scalar(
+        select(ArticleTag.tag_id).where(ArticleTag.article_id == story_id).limit(1)
+    )
+    with unrestricted(db_session):
+        (await db_session.get_one(Author, author_id)).visible_from = None
+        (await db_session.get_one(Tag, tag_id)).visible_from = None
+    await db_session.flush()
+    async with open_session(sessions, visibility) as session:
+        ids = [*await _some_article_ids(session), story_id]
+        found = await cards.articles_by_ids(session, ids)
+        authors = await cards.authors_by_article(session, ids)
+        tags = await cards.tags_by_article(session, ids)
+    assert story_id in found
+    for pk, card in found.items():
+        assert card.authors == authors.get(pk, []), pk
+        assert card.tags == tags.get(pk, []), pk
+    story = found[story_id]
+    assert story.authors is not None
+    assert story.tags is not None
+    hidden = visibility is not EVERYTHING
+    assert (author_id not in [a.id for a in story.authors]) is hidden
+    assert (tag_id not in [t.id for t in story.tags]) is hidden
+    assert sum(len(card.authors or ()) for card in found.values()) > 1
+    assert sum(len(card.tags or ()) > 1 for card in found.values()) > 1  # the order is checked
 
 
 async def test_statements_are_seen_by_engine_events(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Article, Author, Section, Source, Tag
 from api.queries.articles import ArticleCriteria, ArticleFeed, article_page
-from api.queries.cards import article_texts, authors_by_article, tags_by_article
+from api.queries.cards import article_texts
 from api.queries.catalogue import row_by_slug
 from api.queries.pagination import Window
 from api.queries.records import (
@@ -101,21 +101,18 @@ async def feed_content(session: AsyncSession, scope: Scope, slug: str | None) ->
     page = await article_page(
         session, ArticleFeed(criteria=_criteria(scope, subject)), Window(first=FEED_SIZE)
     )
-    ids = [refs.article.id for refs in page.items]
-    authors = await authors_by_article(session, ids)
-    tags = await tags_by_article(session, ids)
-    texts = await article_texts(session, ids)
+    texts = await article_texts(session, [card.article.id for card in page.items])
     items = [
         FeedItem(
-            article,
-            section,
-            source,
-            image,
-            authors.get(article.id, []),
-            tags.get(article.id, []),
-            texts[article.id].body_html,
+            card.article,
+            card.section,
+            card.source,
+            card.image,
+            card.authors or [],
+            card.tags or [],
+            texts[card.article.id].body_html,
         )
-        for article, section, source, image in page.items
+        for card in page.items
     ]
     return FeedContent(scope, subject, items)
 

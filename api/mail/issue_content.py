@@ -27,7 +27,8 @@ async def issue_content(
     items = (await items_by_issue(session, [issue.id])).get(issue.id, [])
     authors = await authors_by_article(session, [refs.article.id for _, refs in items])
     stories = []
-    for item, (article, section, source, _) in items:
+    for item, refs in items:
+        article, section, source = refs.article, refs.section, refs.source
         names = [author.name for author in authors.get(article.id, [])] or [source.name]
         published = (article.published_at or article.created_at).astimezone(UTC).date()
         stories.append(

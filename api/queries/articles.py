@@ -44,7 +44,7 @@ from api.models import (
     Source,
     Tag,
 )
-from api.queries.cards import ArticleRefs, refs_of, with_refs
+from api.queries.cards import ArticleRefs, card_of, with_card
 from api.queries.pagination import (
     Page,
     SortKey,
@@ -266,7 +266,7 @@ def _search_page(
     page = page_statement(select().select_from(ordered), keys, window, descending=descending)
     rows = page.subquery("page")
     page_keys = [rows.c[key.name] for key in keys]
-    statement = with_refs(select().select_from(Article).join(rows, rows.c.id == Article.id))
+    statement = with_card(select().select_from(Article).join(rows, rows.c.id == Article.id))
     statement = statement.add_columns(*page_keys)
     return statement.order_by(*page_order(page_keys, window, descending=descending)), len(keys)
 
@@ -286,7 +286,7 @@ def _page_statement(
     if criteria.query is not None:
         return _search_page(feed, visibility, window_of(window))
     keys, descending = _feed_keys(feed, visibility)
-    statement = with_refs(select().where(*_conditions(criteria)))
+    statement = with_card(select().where(*_conditions(criteria)))
     page = page_statement(statement, keys, window_of(window), descending=descending)
     return page, len(keys)
 
@@ -319,7 +319,7 @@ async def article_page(
         criteria_shape(feed.criteria), feed.order, visibility.include_unpublished, shape_of(window)
     )
     parameters = _parameters(feed.criteria)
-    return await fetch_page(session, statement, window, width, refs_of, parameters)
+    return await fetch_page(session, statement, window, width, card_of, parameters)
 
 
 def _parameters(criteria: ArticleCriteria) -> dict[str, Any]:

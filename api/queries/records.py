@@ -155,12 +155,12 @@ def columns(record: type[Any], entity: Any = None) -> list[InstrumentedAttribute
     return [getattr(source, name) for name in record._fields]
 
 
-_WIDTH = {record: len(record._fields) for record in RECORDS}
+WIDTH = {record: len(record._fields) for record in RECORDS}  # columns per record
 _new = tuple.__new__  # a named tuple from exactly its fields' values (`_make` without a check)
 
 
 def build(record: type[Any], row: Sequence[Any], start: int = 0) -> Any:
     """The record made of `row[start:]`'s first columns (None when its id is NULL: an outer
     join found nothing)."""
-    values = row[start : start + _WIDTH[record]]
+    values = row[start : start + WIDTH[record]]
     return None if values[0] is None else _new(record, values)
