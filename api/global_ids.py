@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import lru_cache
 
 from api.inputs import is_database_id
 
@@ -19,9 +20,11 @@ def _b64decode(text: str) -> bytes:
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
+@lru_cache(maxsize=16384)  # the stories being read now, their sections, sources and bylines
 def global_id(type_name: str, pk: int) -> str:
     """The global id of the `type_name` object with primary key `pk`: URL-safe base64 without
-    padding, made by C calls alone (a page renders one per object)."""
+    padding, made by C calls alone (a page renders one per object, most of them again and
+    again: remembered)."""
     encoded = binascii.b2a_base64(f"{type_name}:{pk}".encode(), newline=False)
     return encoded.translate(_URLSAFE).rstrip(b"=").decode("ascii")
 

@@ -135,7 +135,7 @@ async def fetch_page(
     else:
         has_next, has_previous = more, window.after is not None
     return Page(
-        items=[build(row) for row in found],
+        items=list(map(build, found)),
         keys=[tuple(row[-width:]) for row in found],
         has_next_page=has_next,
         has_previous_page=has_previous,
