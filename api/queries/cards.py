@@ -58,7 +58,6 @@ from api.queries.records import (
     SectionRecord,
     SourceRecord,
     TagRecord,
-    build,
     columns,
 )
 
@@ -133,32 +132,41 @@ _BYLINES_AT = _IMAGE_AT + WIDTH[ImageRecord]  # the columns `with_card` adds to 
 _TAGS_AT = _BYLINES_AT + 1
 
 
-def refs_of(row: Sequence[Any], start: int = 0) -> ArticleRefs:
-    """The records `with_refs` added to a statement, from `row[start:]`."""
-    return ArticleRefs(
-        build(ArticleRecord, row, start),
-        build(SectionRecord, row, start + _SECTION_AT),
-        build(SourceRecord, row, start + _SOURCE_AT),
-        build(ImageRecord, row, start + _IMAGE_AT),
-    )
-
-
 # Records from exactly their columns, by C calls alone (a page of cards makes some 150).
 _new = tuple.__new__
 _author = partial(_new, AuthorRecord)
 _tag = partial(_new, TagRecord)
 
 
+def refs_of(row: Sequence[Any], start: int = 0) -> ArticleRefs:
+    """The records `with_refs` added to a statement, from `row[start:]`."""
+    image = row[start + _IMAGE_AT : start + _BYLINES_AT]
+    return _new(
+        ArticleRefs,
+        (
+            _new(ArticleRecord, row[start : start + _SECTION_AT]),  # inner joins: never NULL
+            _new(SectionRecord, row[start + _SECTION_AT : start + _SOURCE_AT]),
+            _new(SourceRecord, row[start + _SOURCE_AT : start + _IMAGE_AT]),
+            None if image[0] is None else _new(ImageRecord, image),  # an outer join
+            None,
+            None,
+        ),
+    )
+
+
 def card_of(row: Sequence[Any]) -> ArticleRefs:
     """The records `with_card` added to a statement (its first columns)."""
-    image = row[_IMAGE_AT : _BYLINES_AT]
-    return ArticleRefs(
-        _new(ArticleRecord, row[:_SECTION_AT]),  # inner joins: never NULL
-        _new(SectionRecord, row[_SECTION_AT:_SOURCE_AT]),
-        _new(SourceRecord, row[_SOURCE_AT:_IMAGE_AT]),
-        None if image[0] is None else _new(ImageRecord, image),  # an outer join
-        list(map(_author, row[_BYLINES_AT] or ())),
-        list(map(_tag, row[_TAGS_AT] or ())),
+    image = row[_IMAGE_AT:_BYLINES_AT]
+    return _new(
+        ArticleRefs,
+        (
+            _new(ArticleRecord, row[:_SECTION_AT]),
+            _new(SectionRecord, row[_SECTION_AT:_SOURCE_AT]),
+            _new(SourceRecord, row[_SOURCE_AT:_IMAGE_AT]),
+            None if image[0] is None else _new(ImageRecord, image),
+            list(map(_author, row[_BYLINES_AT] or ())),
+            list(map(_tag, row[_TAGS_AT] or ())),
+        ),
     )
 
 
