@@ -39,7 +39,7 @@ async def test_front_page_costs_the_same_for_3_and_50(
     small = await statements_for(client, statement_counter, 3)
     large = await statements_for(client, statement_counter, 50)
     assert small == large, statement_counter.statements
-    assert large <= 8, statement_counter.statements
+    assert large <= 6, statement_counter.statements
 
 
 FAN_OUT = """
