@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar, overload
 
 from strawberry.dataloader import AbstractCache, DataLoader
 from strawberry.exceptions import WrongNumberOfResultsReturned
@@ -41,6 +41,7 @@ from schema.session import RequestSession
 
 K = TypeVar("K")
 V = TypeVar("V")
+L = TypeVar("L", bound=DataLoader[Any, Any])
 
 
 class _Futures(AbstractCache[K, V]):
@@ -162,6 +163,29 @@ class Loader(DataLoader[K, V]):
                 values[key] = value
 
 
+class primable(cached_property[L]):
+    """A loader made on first use that starts with whatever was primed for it before
+    (`Loaders._prime`): a page primes loaders for all it fetched along with its stories, and
+    most pages read only some of them, so a loader nobody reads is never made."""
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any] | None = None) -> Self: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> L: ...
+
+    def __get__(self, instance: object | None, owner: type[Any] | None = None) -> Any:
+        if instance is None:
+            return self
+        made = super().__get__(instance, owner)  # kept in the instance from now on
+        assert self.attrname is not None
+        assert isinstance(instance, Loaders)
+        waiting = instance._primed.pop(self.attrname, None)
+        if waiting:
+            made.prime_many(waiting)
+        return made
+
+
 def _loader(fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], missing: V) -> Loader[K, V]:
     async def load(keys: list[K]) -> list[V]:
         found = await fetch(list(dict.fromkeys(keys)))
@@ -176,6 +200,8 @@ class Loaders:
 
     def __init__(self, db: RequestSession) -> None:
         self._db = db
+        # Values primed for loaders not made yet, by loader name (`primable`).
+        self._primed: dict[str, dict[Any, Any]] = {}
 
     @classmethod
     def create(cls, db: RequestSession) -> Loaders:
@@ -193,7 +219,7 @@ class Loaders:
 
         return _loader(fetch, missing)
 
-    @cached_property
+    @primable
     def article_by_id(self) -> DataLoader[int, ArticleRecord | None]:
         async def articles(ids: list[int]) -> dict[int, ArticleRecord | None]:
             found = await self._db.run(cards.articles_by_ids, ids)
@@ -206,11 +232,11 @@ class Loaders:
     def text_by_article(self) -> DataLoader[int, ArticleText | None]:
         return self._keyed(cards.article_texts, None)
 
-    @cached_property
+    @primable
     def source_by_id(self) -> DataLoader[int, SourceRecord | None]:
         return self._keyed(catalogue.rows_by_ids, None, Source)
 
-    @cached_property
+    @primable
     def section_by_id(self) -> DataLoader[int, SectionRecord | None]:
         return self._keyed(catalogue.rows_by_ids, None, Section)
 
@@ -222,7 +248,7 @@ class Loaders:
     def tag_by_id(self) -> DataLoader[int, TagRecord | None]:
         return self._keyed(catalogue.rows_by_ids, None, Tag)
 
-    @cached_property
+    @primable
     def image_by_id(self) -> DataLoader[int, ImageRecord | None]:
         return self._keyed(catalogue.rows_by_ids, None, Image)
 
@@ -234,11 +260,11 @@ class Loaders:
     def issue_by_id(self) -> DataLoader[int, IssueRecord | None]:
         return self._keyed(newsletters.issues_by_ids, None)
 
-    @cached_property
+    @primable
     def authors_by_article(self) -> DataLoader[int, list[AuthorRecord]]:
         return self._keyed(cards.authors_by_article, [])
 
-    @cached_property
+    @primable
     def tags_by_article(self) -> DataLoader[int, list[TagRecord]]:
         return self._keyed(cards.tags_by_article, [])
 
@@ -307,15 +333,29 @@ class Loaders:
         """Remember articles, and the sections, sources and images fetched along with them,
         and their bylines and tags when they were read as cards (no second query)."""
         refs = list(refs)
-        self.article_by_id.prime_many({ref.article.id: ref.article for ref in refs})
-        self.section_by_id.prime_many({ref.section.id: ref.section for ref in refs})
-        self.source_by_id.prime_many({ref.source.id: ref.source for ref in refs})
-        self.image_by_id.prime_many(
-            {ref.image.id: ref.image for ref in refs if ref.image is not None}
+        self._prime("article_by_id", {ref.article.id: ref.article for ref in refs})
+        self._prime("section_by_id", {ref.section.id: ref.section for ref in refs})
+        self._prime("source_by_id", {ref.source.id: ref.source for ref in refs})
+        self._prime(
+            "image_by_id", {ref.image.id: ref.image for ref in refs if ref.image is not None}
         )
         authors = {ref.article.id: ref.authors for ref in refs if ref.authors is not None}
         if authors:
-            self.authors_by_article.prime_many(authors)
-            self.tags_by_article.prime_many(
-                {ref.article.id: ref.tags for ref in refs if ref.tags is not None}
+            self._prime("authors_by_article", authors)
+            self._prime(
+                "tags_by_article",
+                {ref.article.id: ref.tags for ref in refs if ref.tags is not None},
             )
+
+    def _prime(self, name: str, values: dict[Any, Any]) -> None:
+        """Prime the loader `name` with `values`, or keep them until it is made (`primable`):
+        as with `prime_many`, a key keeps the value it was first given."""
+        made: DataLoader[Any, Any] | None = self.__dict__.get(name)
+        if made is not None:
+            made.prime_many(values)
+            return
+        waiting = self._primed.get(name)
+        if waiting is None:
+            self._primed[name] = values
+        else:
+            self._primed[name] = {**values, **waiting}

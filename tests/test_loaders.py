@@ -9,7 +9,7 @@ import asyncio
 import pytest
 from strawberry.exceptions import WrongNumberOfResultsReturned
 
-from schema.loaders import Loader
+from schema.loaders import Loader, Loaders
 
 
 class Recorded:
@@ -93,3 +93,21 @@ async def test_priming_answers_a_key_waiting_in_a_batch_without_a_fetch() -> Non
     assert await waiting == 70
     assert await loader.load_many([8, 7]) == [80, 70]
     assert fetch.calls == []
+
+
+class _Unused:
+    """A request session nothing may read from: every answer below must come from priming."""
+
+    async def run(self, *args: object, **kwargs: object) -> object:
+        raise AssertionError("a primed key was fetched")
+
+
+async def test_values_primed_before_a_loader_is_made_are_its_first_answers() -> None:
+    loaders = Loaders(_Unused())  # type: ignore[arg-type]
+    loaders._prime("section_by_id", {1: "first"})
+    loaders._prime("section_by_id", {1: "second", 2: "two"})
+    assert "section_by_id" not in vars(loaders)  # priming alone makes no loader
+    assert await loaders.section_by_id.load_many([1, 2]) == ["first", "two"]
+    loaders._prime("section_by_id", {3: "three", 1: "third"})  # made now: primed directly
+    assert await loaders.section_by_id.load_many([3, 1]) == ["three", "first"]
+    assert loaders._primed == {}
