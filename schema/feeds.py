@@ -5,20 +5,23 @@ connection field, so domain types need not import each other to offer a feed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import strawberry
+from strawberry.types.base import get_object_definition
+from strawberry.utils.str_converters import to_camel_case
 
 from api.errors import BadUserInput
 from api.queries import articles as queries
 from api.queries.articles import ArticleCriteria, ArticleFeed, ArticleOrder
 from api.queries.pagination import Page
 from api.queries.search import MAX_SEARCH_QUERY_LENGTH, has_search_terms
+from schema.batching import BATCH, WITH_ARGUMENTS, BatchInfo
 from schema.connections import Connection, ConnectionValue, build_connection
-from schema.context import Info
+from schema.context import Context, Info
 from schema.refs import ArticleRef
 from schema.relay import page_window
 
@@ -105,7 +108,8 @@ def _feed_kind(feed: ArticleFeed) -> str:
 
 
 async def article_connection(
-    info: Info,
+    context: Context,
+    path: tuple[str | int, ...],
     *,
     criteria: ArticleCriteria,
     order: ArticleOrder | None,
@@ -114,10 +118,10 @@ async def article_connection(
     last: int | None = None,
     before: str | None = None,
 ) -> ConnectionValue:
-    """Any article feed: the front page, a section/source/author/tag page, or a search."""
+    """Any article feed: the front page, a section/source/author/tag page, or a search, at
+    `path` in the response (a search's highlights find their query by it)."""
     if order is ArticleOrder.RELEVANCE and criteria.query is None:
         raise BadUserInput("`orderBy: RELEVANCE` needs a search query (`filter.query`).")
-    context = info.context
     if criteria.query is not None:
         if not await context.db.run(has_search_terms, criteria.query):
             raise BadUserInput(
@@ -125,7 +129,7 @@ async def article_connection(
                 argument="query",
             )
         # Articles of this connection render `highlight` for the query (schema/articles).
-        context.searches[tuple(info.path.as_list())] = criteria.query
+        context.searches[path] = criteria.query
     feed = ArticleFeed(criteria=criteria, order=order or ArticleOrder.PUBLISHED_AT_DESC)
     kind = _feed_kind(feed)
     window = page_window(context.cursors, kind, first, after, last, before)
@@ -143,7 +147,9 @@ async def article_connection(
 
 def feed_field(pin: Callable[[Any], ArticleCriteria], description: str) -> Any:
     """An `articles` field: the feed `pin` gives for the parent row (a section's, a source's,
-    or everything for Query), narrowed by the client's `filter`."""
+    or everything for Query), narrowed by the client's `filter`. The planned executor asks its
+    batch function, which reads the arguments as GraphQL coerced them; Strawberry calls the
+    resolver with them converted."""
 
     async def articles(
         root: strawberry.Parent[Any],
@@ -156,7 +162,8 @@ def feed_field(pin: Callable[[Any], ArticleCriteria], description: str) -> Any:
         order_by: ArticleOrder | None = None,
     ) -> ConnectionValue:
         return await article_connection(
-            info,
+            info.context,
+            tuple(info.path.as_list()),
             criteria=criteria_from(filter, pin(root)),
             order=order_by,
             first=first,
@@ -165,6 +172,44 @@ def feed_field(pin: Callable[[Any], ArticleCriteria], description: str) -> Any:
             before=before,
         )
 
+    async def pages(parents: Sequence[Any], info: BatchInfo) -> list[ConnectionValue]:
+        arguments = info.arguments
+        article_filter = filter_of(arguments.get("filter"))
+        order = arguments.get("orderBy")
+        found = []
+        for parent, path in zip(parents, info.paths, strict=True):
+            found.append(
+                await article_connection(
+                    info.context,
+                    path,
+                    criteria=criteria_from(article_filter, pin(parent)),
+                    order=None if order is None else ArticleOrder(order),
+                    first=arguments.get("first"),
+                    after=arguments.get("after"),
+                    last=arguments.get("last"),
+                    before=arguments.get("before"),
+                )
+            )
+        return found
+
     return strawberry.field(
-        resolver=articles, description=description, graphql_type=ArticleConnection
+        resolver=articles,
+        description=description,
+        graphql_type=ArticleConnection,
+        metadata={BATCH: pages, WITH_ARGUMENTS: True},
     )
+
+
+# ArticleFilter's fields by their GraphQL names (the schema camel-cases them).
+_FILTER_FIELDS = {
+    field.graphql_name or to_camel_case(field.python_name): field.python_name
+    for field in get_object_definition(ArticleFilter, strict=True).fields
+}
+
+
+def filter_of(coerced: dict[str, Any] | None) -> ArticleFilter | None:
+    """The ArticleFilter of a `filter` argument as GraphQL coerced it (its fields by their
+    GraphQL names, values already parsed), as Strawberry would have converted it."""
+    if coerced is None:
+        return None
+    return ArticleFilter(**{_FILTER_FIELDS[name]: value for name, value in coerced.items()})

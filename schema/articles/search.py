@@ -31,7 +31,12 @@ async def _search(
         raise BadUserInput("`search` takes its text in `query`; leave `filter.query` unset.")
     criteria = replace(criteria_from(filter), query=validate_search_text(query))
     return await article_connection(
-        info, criteria=criteria, order=ArticleOrder.RELEVANCE, first=first, after=after
+        info.context,
+        tuple(info.path.as_list()),
+        criteria=criteria,
+        order=ArticleOrder.RELEVANCE,
+        first=first,
+        after=after,
     )
 
 
