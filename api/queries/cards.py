@@ -138,36 +138,26 @@ _author = partial(_new, AuthorRecord)
 _tag = partial(_new, TagRecord)
 
 
+def _joined(row: Sequence[Any], start: int) -> tuple[Any, ...]:
+    """The article, section, source and image `with_refs` added, from `row[start:]`."""
+    image = row[start + _IMAGE_AT : start + _BYLINES_AT]
+    return (
+        _new(ArticleRecord, row[start : start + _SECTION_AT]),  # inner joins: never NULL
+        _new(SectionRecord, row[start + _SECTION_AT : start + _SOURCE_AT]),
+        _new(SourceRecord, row[start + _SOURCE_AT : start + _IMAGE_AT]),
+        None if image[0] is None else _new(ImageRecord, image),  # an outer join
+    )
+
+
 def refs_of(row: Sequence[Any], start: int = 0) -> ArticleRefs:
     """The records `with_refs` added to a statement, from `row[start:]`."""
-    image = row[start + _IMAGE_AT : start + _BYLINES_AT]
-    return _new(
-        ArticleRefs,
-        (
-            _new(ArticleRecord, row[start : start + _SECTION_AT]),  # inner joins: never NULL
-            _new(SectionRecord, row[start + _SECTION_AT : start + _SOURCE_AT]),
-            _new(SourceRecord, row[start + _SOURCE_AT : start + _IMAGE_AT]),
-            None if image[0] is None else _new(ImageRecord, image),  # an outer join
-            None,
-            None,
-        ),
-    )
+    return _new(ArticleRefs, (*_joined(row, start), None, None))
 
 
 def card_of(row: Sequence[Any]) -> ArticleRefs:
     """The records `with_card` added to a statement (its first columns)."""
-    image = row[_IMAGE_AT:_BYLINES_AT]
-    return _new(
-        ArticleRefs,
-        (
-            _new(ArticleRecord, row[:_SECTION_AT]),
-            _new(SectionRecord, row[_SECTION_AT:_SOURCE_AT]),
-            _new(SourceRecord, row[_SOURCE_AT:_IMAGE_AT]),
-            None if image[0] is None else _new(ImageRecord, image),
-            list(map(_author, row[_BYLINES_AT] or ())),
-            list(map(_tag, row[_TAGS_AT] or ())),
-        ),
-    )
+    bylines = list(map(_author, row[_BYLINES_AT] or ()))
+    return _new(ArticleRefs, (*_joined(row, 0), bylines, list(map(_tag, row[_TAGS_AT] or ()))))
 
 
 _BY_IDS = bindparam("ids", type_=ARRAY(BigInteger))
