@@ -6,10 +6,11 @@ built at start-up (modules, the schema, SQLAlchemy mappers, cached plans), which
 garbage. Under load that showed as pauses of 60-140 ms in the p99. So once start-up is done:
 
 - `gc.freeze()` moves everything alive into a permanent generation no collection walks;
-- the youngest generation's threshold is raised moderately (BROADSHEET_GC_GEN0_THRESHOLD,
-  2000 against Python's 700), so older generations fill, and are collected, a third as often.
-  Not more: a young collection's cost grows faster than its size here (at 20000 one took
-  ~60-90 ms, worse than the pauses this is meant to remove; bench/RESULTS.md has the numbers).
+- the youngest generation's threshold is raised (BROADSHEET_GC_GEN0_THRESHOLD, 10000 against
+  Python's 700). A request's objects are freed by reference counting as it ends
+  (schema/cycles.py), so a young collection meets only what requests in flight hold: 2-4 ms
+  at 10000, a few times a second under load instead of hundreds. (While every request was
+  cyclic garbage, young collections grew with it: 60-90 ms at 20000; bench/RESULTS.md.)
 """
 
 from __future__ import annotations

@@ -182,7 +182,7 @@ class Settings(BaseSettings):
         description="After start-up, freeze the heap out of garbage collection (shorter pauses).",
     )
     broadsheet_gc_gen0_threshold: int = Field(
-        default=2_000,
+        default=10_000,
         ge=0,
         description="Allocations between young-generation collections (0: Python's default).",
     )

@@ -37,6 +37,7 @@ from api.queries.records import (
     SourceRecord,
     TagRecord,
 )
+from schema.cycles import weakly
 from schema.session import RequestSession
 
 K = TypeVar("K")
@@ -221,9 +222,11 @@ class Loaders:
 
     @primable
     def article_by_id(self) -> DataLoader[int, ArticleRecord | None]:
+        db, prime_refs = self._db, weakly(self.prime_refs)  # the loader is kept in self
+
         async def articles(ids: list[int]) -> dict[int, ArticleRecord | None]:
-            found = await self._db.run(cards.articles_by_ids, ids)
-            self.prime_refs(found.values())
+            found = await db.run(cards.articles_by_ids, ids)
+            prime_refs(found.values())
             return {pk: refs.article for pk, refs in found.items()}
 
         return _loader(articles, None)
@@ -278,6 +281,8 @@ class Loaders:
 
     @cached_property
     def related_by_article(self) -> DataLoader[tuple[int, int], list[ArticleRecord]]:
+        db, prime_refs = self._db, weakly(self.prime_refs)
+
         async def related(
             keys: list[tuple[int, int]],
         ) -> dict[tuple[int, int], list[ArticleRecord]]:
@@ -285,9 +290,9 @@ class Loaders:
             found: dict[tuple[int, int], list[ArticleRecord]] = {}
             for first in sorted({first for _, first in keys}):
                 ids = [article_id for article_id, size in keys if size == first]
-                by_article = await self._db.run(related_queries.related_articles, ids, first)
+                by_article = await db.run(related_queries.related_articles, ids, first)
                 for refs in by_article.values():
-                    self.prime_refs(refs)
+                    prime_refs(refs)
                 found.update(
                     {
                         (article_id, first): [ref.article for ref in by_article.get(article_id, [])]
@@ -300,11 +305,13 @@ class Loaders:
 
     @cached_property
     def highlight_by_article(self) -> DataLoader[tuple[str, int], str | None]:
+        db = self._db
+
         async def highlights(keys: list[tuple[str, int]]) -> dict[tuple[str, int], str | None]:
             found: dict[tuple[str, int], str | None] = {}
             for query in sorted({query for query, _ in keys}):
                 ids = [article_id for text, article_id in keys if text == query]
-                by_article = await self._db.run(search.highlights, query, ids)
+                by_article = await db.run(search.highlights, query, ids)
                 found.update(
                     {(query, article_id): by_article.get(article_id) for article_id in ids}
                 )
@@ -314,10 +321,12 @@ class Loaders:
 
     @cached_property
     def items_by_issue(self) -> DataLoader[int, list[tuple[ItemRecord, ArticleRecord]]]:
+        db, prime_refs = self._db, weakly(self.prime_refs)
+
         async def items(ids: list[int]) -> dict[int, list[tuple[ItemRecord, ArticleRecord]]]:
-            found = await self._db.run(newsletters.items_by_issue, ids)
+            found = await db.run(newsletters.items_by_issue, ids)
             listed = [refs for entries in found.values() for _, refs in entries]
-            self.prime_refs(listed)
+            prime_refs(listed)
             return {
                 pk: [(item, refs.article) for item, refs in entries]
                 for pk, entries in found.items()

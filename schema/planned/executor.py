@@ -28,6 +28,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     GraphQLSchema,
     GraphQLString,
     Undefined,
@@ -38,6 +39,7 @@ from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.batching import BatchInfo, Trail
+from schema.cycles import weakly
 from schema.loaders import Loaders
 from schema.planned.plan import (
     SYNCHRONOUS,
@@ -83,6 +85,15 @@ class TypeCheckInfo:
 
 class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, answering planned queries itself and the rest as usual."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # graphql-core keeps two of the executor's own bound methods in it (for resolvers):
+        # a cycle, through which the whole request would wait for the cyclic collector.
+        helpers = self.async_helpers
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=weakly(helpers.gather), track=weakly(helpers.track)
+        )
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         plan = self.plan()
