@@ -62,6 +62,10 @@ class BatchInfo:
     # The field's arguments as GraphQL coerced them (schema names, defaults filled in); only for
     # fields declared WITH_ARGUMENTS.
     arguments: dict[str, Any] = field(default_factory=dict)
+    # The fields selected below it, as paths of field names (`nodes.tags`, ...: the planned
+    # executor's `FieldPlan.selected`), for a batch function that reads less for less; None
+    # when not known (read everything).
+    selected: frozenset[str] | None = None
 
     @property
     def paths(self) -> list[tuple[str | int, ...]]:

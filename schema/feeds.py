@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import strawberry
@@ -17,6 +18,7 @@ from strawberry.utils.str_converters import to_camel_case
 from api.errors import BadUserInput
 from api.queries import articles as queries
 from api.queries.articles import ArticleCriteria, ArticleFeed, ArticleOrder
+from api.queries.cards import CardParts
 from api.queries.pagination import Page
 from api.queries.search import MAX_SEARCH_QUERY_LENGTH, has_search_terms
 from schema.batching import BATCH, WITH_ARGUMENTS, BatchInfo
@@ -117,9 +119,11 @@ async def article_connection(
     after: str | None,
     last: int | None = None,
     before: str | None = None,
+    parts: CardParts = CardParts.ALL,
 ) -> ConnectionValue:
     """Any article feed: the front page, a section/source/author/tag page, or a search, at
-    `path` in the response (a search's highlights find their query by it)."""
+    `path` in the response (a search's highlights find their query by it); its cards read
+    `parts` along (`card_parts`)."""
     if order is ArticleOrder.RELEVANCE and criteria.query is None:
         raise BadUserInput("`orderBy: RELEVANCE` needs a search query (`filter.query`).")
     if criteria.query is not None:
@@ -133,7 +137,7 @@ async def article_connection(
     feed = ArticleFeed(criteria=criteria, order=order or ArticleOrder.PUBLISHED_AT_DESC)
     kind = _feed_kind(feed)
     window = page_window(context.cursors, kind, first, after, last, before)
-    page = await context.db.run(queries.article_page, feed, window)
+    page = await context.db.run(queries.article_page, feed, window, parts)
     context.loaders.prime_refs(page.items)
     articles: Page[Any] = Page(
         [refs.article for refs in page.items], page.keys, page.has_next_page, page.has_previous_page
@@ -176,6 +180,7 @@ def feed_field(pin: Callable[[Any], ArticleCriteria], description: str) -> Any:
         arguments = info.arguments
         article_filter = filter_of(arguments.get("filter"))
         order = arguments.get("orderBy")
+        parts = CardParts.ALL if info.selected is None else card_parts(info.selected)
         found = []
         for parent, path in zip(parents, info.paths, strict=True):
             found.append(
@@ -188,6 +193,7 @@ def feed_field(pin: Callable[[Any], ArticleCriteria], description: str) -> Any:
                     after=arguments.get("after"),
                     last=arguments.get("last"),
                     before=arguments.get("before"),
+                    parts=parts,
                 )
             )
         return found
@@ -198,6 +204,24 @@ def feed_field(pin: Callable[[Any], ArticleCriteria], description: str) -> Any:
         graphql_type=ArticleConnection,
         metadata={BATCH: pages, WITH_ARGUMENTS: True},
     )
+
+
+# Where a connection's articles are, and which of their fields read which part of a card.
+_NODES = ("nodes.", "edges.node.")
+_PARTS_READ_BY = {"authors": CardParts.BYLINES, "byline": CardParts.BYLINES, "tags": CardParts.TAGS}
+
+
+@lru_cache(maxsize=256)
+def card_parts(selected: frozenset[str]) -> CardParts:
+    """What the cards of a connection must read for the fields selected below it (its
+    `BatchInfo.selected`): bylines for `authors` or `byline`, tags for `tags`. A part left out
+    costs nothing if some other field wants it after all: its loader asks for it."""
+    parts = CardParts.NONE
+    for path in selected:
+        for nodes in _NODES:
+            if path.startswith(nodes):
+                parts |= _PARTS_READ_BY.get(path[len(nodes) :], CardParts.NONE)
+    return parts
 
 
 # ArticleFilter's fields by their GraphQL names (the schema camel-cases them).

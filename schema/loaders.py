@@ -351,10 +351,9 @@ class Loaders:
         authors = {ref.article.id: ref.authors for ref in refs if ref.authors is not None}
         if authors:
             self._prime("authors_by_article", authors)
-            self._prime(
-                "tags_by_article",
-                {ref.article.id: ref.tags for ref in refs if ref.tags is not None},
-            )
+        tags = {ref.article.id: ref.tags for ref in refs if ref.tags is not None}
+        if tags:
+            self._prime("tags_by_article", tags)
 
     def _prime(self, name: str, values: dict[Any, Any]) -> None:
         """Prime the loader `name` with `values`, or keep them until it is made (`primable`):

@@ -62,3 +62,42 @@ async def test_many_relations_resolved_at_once_share_the_session_safely(
         result = await data(client, FAN_OUT)
         assert len(result["a"]["nodes"]) == 40
         assert all(node["related"] for node in result["a"]["nodes"])
+
+
+CARDS = "query { articles(first: 5) { nodes { id headline %s } } }"
+
+
+async def card_statement(
+    client: httpx.AsyncClient, counter: StatementCounter, selection: str
+) -> tuple[str, list[dict[str, object]]]:
+    """The one statement a page of cards showing `selection` runs, and the cards."""
+    counter.statements.clear()
+    result = await data(client, CARDS % selection)
+    assert len(counter.statements) == 1, counter.statements  # bylines and tags read along
+    return counter.statements[0], result["articles"]["nodes"]
+
+
+async def test_a_page_of_cards_reads_only_the_parts_it_shows(
+    client: httpx.AsyncClient, statement_counter: StatementCounter
+) -> None:
+    """A feed's cards read bylines and tags along only when the page shows them (the planned
+    executor says which: schema/feeds.py `card_parts`), and show the same either way."""
+    for _ in range(2):  # the first time through Strawberry's pipeline, then the express path
+        bare, _ = await card_statement(client, statement_counter, "")
+        tags, tagged = await card_statement(client, statement_counter, "tags { slug }")
+        bylines, credited = await card_statement(client, statement_counter, "byline")
+        both, full = await card_statement(client, statement_counter, "byline tags { slug }")
+        read = {
+            name: ("article_authors" in statement, "article_tags" in statement)
+            for name, statement in {"": bare, "tags": tags, "byline": bylines, "both": both}.items()
+        }  # (bylines, tags)
+        assert read == {
+            "": (False, False),
+            "tags": (False, True),
+            "byline": (True, False),
+            "both": (True, True),
+        }
+        assert [card["tags"] for card in full] == [card["tags"] for card in tagged]
+        assert [card["byline"] for card in full] == [card["byline"] for card in credited]
+        assert any(card["tags"] for card in full)
+        assert all(card["byline"] for card in full)

@@ -44,7 +44,7 @@ from api.models import (
     Source,
     Tag,
 )
-from api.queries.cards import ArticleRefs, card_of, with_card
+from api.queries.cards import CARD_BUILDERS, ArticleRefs, CardParts, with_card
 from api.queries.pagination import (
     Page,
     SortKey,
@@ -248,7 +248,7 @@ def _candidates(criteria: ArticleCriteria, visibility: Visibility) -> Subquery:
 
 
 def _search_page(
-    feed: ArticleFeed, visibility: Visibility, window: Window
+    feed: ArticleFeed, visibility: Visibility, window: Window, parts: CardParts
 ) -> tuple[Select[Any], int]:
     """One page of a search: the candidates ordered (by relevance or date) and cut to the page
     in a subquery, then joined to what a card shows, so the joins read one page of rows."""
@@ -266,7 +266,9 @@ def _search_page(
     page = page_statement(select().select_from(ordered), keys, window, descending=descending)
     rows = page.subquery("page")
     page_keys = [rows.c[key.name] for key in keys]
-    statement = with_card(select().select_from(Article).join(rows, rows.c.id == Article.id))
+    statement = with_card(
+        select().select_from(Article).join(rows, rows.c.id == Article.id), parts=parts
+    )
     statement = statement.add_columns(*page_keys)
     return statement.order_by(*page_order(page_keys, window, descending=descending)), len(keys)
 
@@ -277,6 +279,7 @@ def _page_statement(
     order: ArticleOrder,
     editorial: bool,
     window: WindowShape,
+    parts: CardParts,
 ) -> tuple[Select[Any], int]:
     """The statement of one page of a feed of this shape, and the number of sort keys (kept:
     criteria, order and page size vary little, so the same few statements serve every request)."""
@@ -284,9 +287,9 @@ def _page_statement(
     feed = ArticleFeed(criteria, order)
     visibility = Visibility.editorial() if editorial else Visibility.public()
     if criteria.query is not None:
-        return _search_page(feed, visibility, window_of(window))
+        return _search_page(feed, visibility, window_of(window), parts)
     keys, descending = _feed_keys(feed, visibility)
-    statement = with_card(select().where(*_conditions(criteria)))
+    statement = with_card(select().where(*_conditions(criteria)), parts=parts)
     page = page_statement(statement, keys, window_of(window), descending=descending)
     return page, len(keys)
 
@@ -311,15 +314,20 @@ _STAND_INS: dict[str, Any] = {
 
 
 async def article_page(
-    session: AsyncSession, feed: ArticleFeed, window: Window
+    session: AsyncSession, feed: ArticleFeed, window: Window, parts: CardParts = CardParts.ALL
 ) -> Page[ArticleRefs]:
-    """One page of a feed, as one statement."""
+    """One page of a feed, as one statement, its cards with `parts`."""
     visibility = visibility_of(session)
     statement, width = _page_statement(
-        criteria_shape(feed.criteria), feed.order, visibility.include_unpublished, shape_of(window)
+        criteria_shape(feed.criteria),
+        feed.order,
+        visibility.include_unpublished,
+        shape_of(window),
+        parts,
     )
     parameters = _parameters(feed.criteria)
-    return await fetch_page(session, statement, window, width, card_of, parameters)
+    build = CARD_BUILDERS[parts]
+    return await fetch_page(session, statement, window, width, build, parameters)
 
 
 def _parameters(criteria: ArticleCriteria) -> dict[str, Any]:

@@ -15,8 +15,9 @@ prepared statement are the same for every page. The session's visibility applies
 
 from __future__ import annotations
 
+import enum
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -29,6 +30,7 @@ from sqlalchemy import (
     bindparam,
     func,
     literal,
+    null,
     select,
     true,
     tuple_,
@@ -90,11 +92,26 @@ def with_refs(statement: Select[Any], article: Any = Article) -> Select[Any]:
     )
 
 
-def with_card(statement: Select[Any], article: Any = Article) -> Select[Any]:
+class CardParts(enum.Flag):
+    """What a card reads beyond its refs: a page that shows no tags reads none."""
+
+    NONE = 0
+    BYLINES = enum.auto()  # for `authors` and `byline`
+    TAGS = enum.auto()
+    ALL = BYLINES | TAGS
+
+
+def with_card(
+    statement: Select[Any], article: Any = Article, parts: CardParts = CardParts.ALL
+) -> Select[Any]:
     """`with_refs`, and `article`'s bylines (in byline order) and tags (by name) as two more
-    columns, each an array of rows (NULL for none); `card_of` reads them back. The session's
-    visibility applies inside them as anywhere (a reader sees only listed authors and tags)."""
-    return with_refs(statement, article).add_columns(_bylines(article), _tags(article))
+    columns, each an array of rows (NULL for none; always NULL for a part not in `parts`);
+    `card_builder(parts)` reads them back. The session's visibility applies inside them as
+    anywhere (a reader sees only listed authors and tags)."""
+    return with_refs(statement, article).add_columns(
+        _bylines(article) if CardParts.BYLINES in parts else null().label("no_bylines"),
+        _tags(article) if CardParts.TAGS in parts else null().label("no_tags"),
+    )  # a part not read keeps its place (NULL): a card's columns never move
 
 
 def _bylines(article: Any) -> ScalarSelect[Any]:
@@ -155,9 +172,31 @@ def refs_of(row: Sequence[Any], start: int = 0) -> ArticleRefs:
 
 
 def card_of(row: Sequence[Any]) -> ArticleRefs:
-    """The records `with_card` added to a statement (its first columns)."""
+    """The records `with_card` added to a statement (its first columns), all parts read."""
     bylines = list(map(_author, row[_BYLINES_AT] or ()))
     return _new(ArticleRefs, (*_joined(row, 0), bylines, list(map(_tag, row[_TAGS_AT] or ()))))
+
+
+def _bylines_only(row: Sequence[Any]) -> ArticleRefs:
+    bylines = list(map(_author, row[_BYLINES_AT] or ()))
+    return _new(ArticleRefs, (*_joined(row, 0), bylines, None))
+
+
+def _tags_only(row: Sequence[Any]) -> ArticleRefs:
+    return _new(ArticleRefs, (*_joined(row, 0), None, list(map(_tag, row[_TAGS_AT] or ()))))
+
+
+def _refs_only(row: Sequence[Any]) -> ArticleRefs:
+    return _new(ArticleRefs, (*_joined(row, 0), None, None))
+
+
+# Reads a card back from a `with_card(..., parts)` row; a part not read stays None.
+CARD_BUILDERS: dict[CardParts, Callable[[Sequence[Any]], ArticleRefs]] = {
+    CardParts.ALL: card_of,
+    CardParts.BYLINES: _bylines_only,
+    CardParts.TAGS: _tags_only,
+    CardParts.NONE: _refs_only,
+}
 
 
 _BY_IDS = bindparam("ids", type_=ARRAY(BigInteger))

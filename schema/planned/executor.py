@@ -229,7 +229,7 @@ class Run:
                 if field_plan.definition.args
                 else {}
             )
-            info = BatchInfo(self.context, paths, field_plan.key, arguments)
+            info = BatchInfo(self.context, paths, field_plan.key, arguments, field_plan.selected)
             found = await field_plan.batch(parents, info)
             if len(found) != len(parents):
                 raise GiveUp("a batch answered for the wrong number of parents")

@@ -77,6 +77,17 @@ class FieldPlan:
         assert self.definition is not None
         return self.definition.type
 
+    @cached_property
+    def selected(self) -> frozenset[str]:
+        """The fields selected below this one, of any concrete type, as paths of field names
+        from it: `nodes`, `nodes.tags`, `nodes.tags.name`, `pageInfo.endCursor`..."""
+        found: set[str] = set()
+        for child in self.children.values():
+            for field_plan in child.fields:
+                found.add(field_plan.name)
+                found.update(f"{field_plan.name}.{below}" for below in field_plan.selected)
+        return frozenset(found)
+
 
 @dataclass
 class SelectionPlan:
