@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+from api import plans
 from api.embedded import normalize_database_url
 from api.settings import Settings
 from api.telemetry import count_statements
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
     """An asyncpg engine with bounded pool waits and a statement timeout on every connection."""
-    return create_async_engine(
+    engine = create_async_engine(
         normalize_database_url(url),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
@@ -54,12 +55,14 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
                 "statement_timeout": str(settings.db_statement_timeout_ms),
                 "application_name": "broadsheet",
                 "timezone": "UTC",
-                # Plan every execution for its own values: a generic plan cannot know a feed's
-                # LIMIT or cursor and picks a sort over the whole table instead of the index.
-                "plan_cache_mode": "force_custom_plan",
+                # Plan each execution for its values unless the statement runs on its generic
+                # plan (api/plans.py).
+                "plan_cache_mode": plans.CUSTOM,
             },
         },
     )
+    plans.custom_plans_for_orm(engine)
+    return engine
 
 
 @asynccontextmanager

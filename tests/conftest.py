@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
-from api import migrations
+from api import migrations, plans
 from api.database import Database, SessionFactory, open_session, session_factory
 from api.demo.newsroom import seed_demo
 from api.embedded import normalize_database_url, start_embedded_postgres
@@ -100,7 +100,12 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 
 @pytest.fixture(scope="session")
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(database_url, pool_size=5)
+    # Connections as the app's engine makes them (api/database.py), as far as plans go.
+    server_settings = {"plan_cache_mode": plans.CUSTOM}
+    engine = create_async_engine(
+        database_url, pool_size=5, connect_args={"server_settings": server_settings}
+    )
+    plans.custom_plans_for_orm(engine)
     async with open_session(session_factory(engine), EVERYTHING) as session:
         await seed_demo(session)
         await session.commit()

@@ -78,7 +78,10 @@ async def test_kept_statements_answer_as_the_orm_does(
         for statement, parameters in kept:
             through_orm = (await session.execute(statement, parameters)).all()
             direct = await rows(session, statement, parameters)
-            assert _plain(direct) == _plain(through_orm), statement
+            if statement._order_by_clauses:  # its order is part of its answer
+                assert _plain(direct) == _plain(through_orm), statement
+            else:  # any order (the plans may differ: api/plans.py)
+                assert sorted(_plain(direct), key=repr) == sorted(_plain(through_orm), key=repr)
             assert direct, f"an empty answer proves nothing: {statement}"
 
 

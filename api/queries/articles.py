@@ -44,7 +44,9 @@ from api.models import (
     Source,
     Tag,
 )
+from api.plans import value_sensitive
 from api.queries.cards import CARD_BUILDERS, ArticleRefs, CardParts, with_card
+from api.queries.driver import rows
 from api.queries.pagination import (
     Page,
     SortKey,
@@ -287,11 +289,26 @@ def _page_statement(
     feed = ArticleFeed(criteria, order)
     visibility = Visibility.editorial() if editorial else Visibility.public()
     if criteria.query is not None:
-        return _search_page(feed, visibility, window_of(window), parts)
-    keys, descending = _feed_keys(feed, visibility)
-    statement = with_card(select().where(*_conditions(criteria)), parts=parts)
-    page = page_statement(statement, keys, window_of(window), descending=descending)
-    return page, len(keys)
+        page, width = _search_page(feed, visibility, window_of(window), parts)
+    else:
+        keys, descending = _feed_keys(feed, visibility)
+        statement = with_card(select().where(*_conditions(criteria)), parts=parts)
+        page = page_statement(statement, keys, window_of(window), descending=descending)
+        width = len(keys)
+    return (value_sensitive(page) if _value_sensitive(criteria) else page), width
+
+
+# Criteria whose values decide how a feed is best read (api/plans.py): how common a word, a tag,
+# an author or a country is, how wide a range of dates. A section's, a source's or the whole
+# feed is read from its index the same way whichever it is.
+_SENSITIVE = (
+    *("query", "tags", "tag_id", "authors", "author_id", "countries"),
+    *("published_after", "published_before"),
+)
+
+
+def _value_sensitive(criteria: ArticleCriteria) -> bool:
+    return any(getattr(criteria, name) not in (None, ()) for name in _SENSITIVE)
 
 
 def _placeholders(shape: CriteriaShape) -> dict[str, Any]:
@@ -344,11 +361,13 @@ def _count_statement(shape: CriteriaShape) -> Select[int]:
     criteria = ArticleCriteria(**_placeholders(shape))
     if criteria.query is not None:
         matched = _searchable(criteria).add_columns(Article.id).limit(_CANDIDATES).subquery()
-        return select(func.count()).select_from(matched)
-    return select(func.count()).select_from(Article).where(*_conditions(criteria))
+        statement = select(func.count()).select_from(matched)
+    else:
+        statement = select(func.count()).select_from(Article).where(*_conditions(criteria))
+    return value_sensitive(statement) if _value_sensitive(criteria) else statement
 
 
 async def count_articles(session: AsyncSession, criteria: ArticleCriteria) -> int:
     statement = _count_statement(criteria_shape(criteria))
-    counted = await session.scalar(statement, _parameters(criteria))
-    return int(counted or 0)
+    ((counted,),) = await rows(session, statement, _parameters(criteria))
+    return int(counted)

@@ -13,9 +13,11 @@ What stays as it is for an ORM execution:
   same `visible_at` value;
 - the connection and transaction: the session's own, begun first where SQLAlchemy would;
 - engine events: `before_cursor_execute` and `after_cursor_execute` listeners (statement
-  counts, tests, tracing) see every statement;
+  counts, tests, tracing) see every statement (with no cursor: there is none);
 - errors: translated and wrapped as SQLAlchemy does, a dead connection invalidated, so that
   `RequestSession`'s retry and the outage classification treat them alike.
+
+Each runs on PostgreSQL's generic plan for it unless declared `value_sensitive` (api/plans.py).
 
 Rows come back as tuples, never entities: an entity select runs through the ORM instead, as
 does a statement whose SQL depends on the values it runs with (an expanding IN).
@@ -33,6 +35,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.types import TypeEngine
 
+from api.plans import mode_for, use_mode
 from api.visibility import visibility_of, visible_form
 
 Row = Sequence[Any]
@@ -47,6 +50,7 @@ class _Compiled:
     defaults: Mapping[str, Any]  # values the statement carries (a LIMIT, a literal)
     binders: tuple[Callable[[Any], Any] | None, ...]  # per placeholder
     types: tuple[TypeEngine[Any], ...]  # per result column
+    mode: str  # the plan PostgreSQL runs it with (api/plans.py)
     # (column, result processor), known at the first execution: a processor may depend on
     # the type PostgreSQL answers with (a float or a numeric for a Float column).
     converters: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
@@ -78,7 +82,7 @@ async def rows(
     try:
         compiled = _compiled[visible]
     except KeyError:
-        compiled = _compiled[visible] = _compile(visible, connection.dialect)
+        compiled = _compiled[visible] = _compile(visible, connection.dialect, mode_for(statement))
     if compiled is None:  # needs SQLAlchemy's per-execution rendering
         return list((await session.execute(statement, parameters)).all())
     arguments = compiled.arguments({**(parameters or {}), **visibility.parameters()})
@@ -102,6 +106,7 @@ async def _fetch(
         async with adapter._execute_mutex:
             if adapter._transaction is None:
                 await adapter._start_transaction()
+            await use_mode(adapter, compiled.mode)
             prepared, attributes = await adapter._prepare(
                 compiled.sql, dialect._invalidate_schema_cache_asof
             )
@@ -135,7 +140,7 @@ def _raise_wrapped(sync: Connection, error: Exception, sql: str, arguments: list
     raise error
 
 
-def _compile(statement: Executable, dialect: Dialect) -> _Compiled | None:
+def _compile(statement: Executable, dialect: Dialect, mode: str) -> _Compiled | None:
     select: Any = statement
     compiled: Any = select.compile(dialect=dialect)
     sql: str = compiled.string
@@ -168,6 +173,7 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled | None:
         defaults=defaults,
         binders=tuple(processors.get(name) for name in names),
         types=tuple(column.type for column in compiled._result_columns),
+        mode=mode,
     )
 
 
