@@ -17,8 +17,9 @@ from strawberry.utils.str_converters import to_camel_case
 
 from api.errors import BadUserInput
 from api.queries import articles as queries
-from api.queries.articles import ArticleCriteria, ArticleFeed, ArticleOrder
+from api.queries.articles import ArticleFeed, ArticleOrder
 from api.queries.cards import CardParts
+from api.queries.criteria import ArticleCriteria
 from api.queries.pagination import Page
 from api.queries.search import MAX_SEARCH_QUERY_LENGTH, has_search_terms
 from schema.batching import BATCH, WITH_ARGUMENTS, BatchInfo

@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Article, Author, Section, Source, Tag
-from api.queries.articles import ArticleCriteria, ArticleFeed, article_page
+from api.queries.articles import ArticleFeed, article_page
 from api.queries.cards import article_texts
 from api.queries.catalogue import row_by_slug
+from api.queries.criteria import ArticleCriteria
 from api.queries.pagination import Window
 from api.queries.records import (
     ArticleRecord,

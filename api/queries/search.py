@@ -36,6 +36,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Article
+from api.plans import value_sensitive
 from api.queries.driver import rows
 
 SEARCH_CONFIG: ColumnElement[Any] = literal_column("'english'::regconfig")
@@ -82,7 +83,8 @@ def relevance(
 
 
 _QUERY = bindparam("query", type_=String)
-_TERMS = select(func.numnode(search_query(_QUERY)))
+# A search's statements run in one plan mode, its page's (api/plans.py): no switch between them.
+_TERMS = value_sensitive(select(func.numnode(search_query(_QUERY))))
 
 
 async def has_search_terms(session: AsyncSession, query: str) -> bool:
@@ -95,15 +97,17 @@ _HIGHLIGHT_OPTIONS = (
     f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}, "
     'MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
 )
-_HIGHLIGHTS = select(
-    Article.id,
-    func.ts_headline(
-        SEARCH_CONFIG,
-        func.concat_ws(" \n", Article.headline, Article.dek, Article.body_text),
-        search_query(_QUERY),
-        _HIGHLIGHT_OPTIONS,
-    ),
-).where(Article.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+_HIGHLIGHTS = value_sensitive(
+    select(
+        Article.id,
+        func.ts_headline(
+            SEARCH_CONFIG,
+            func.concat_ws(" \n", Article.headline, Article.dek, Article.body_text),
+            search_query(_QUERY),
+            _HIGHLIGHT_OPTIONS,
+        ),
+    ).where(Article.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+)
 
 
 async def highlights(

@@ -6,7 +6,7 @@ import strawberry
 
 from api.errors import BadUserInput
 from api.queries import cards
-from api.queries.articles import ArticleCriteria
+from api.queries.criteria import ArticleCriteria
 from api.queries.records import ArticleRecord
 from schema.context import Info
 from schema.feeds import feed_field

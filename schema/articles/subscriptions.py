@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import models
 from api.live import EventKind, LiveEvent
-from api.queries.articles import ArticleCriteria, published_article
+from api.queries.articles import published_article
+from api.queries.criteria import ArticleCriteria
 from schema.context import Info
 from schema.feeds import ArticleFilter, criteria_from
 from schema.live import visible_events

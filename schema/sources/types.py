@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from api import models
-from api.queries.articles import ArticleCriteria
+from api.queries.criteria import ArticleCriteria
 from api.queries.records import SourceRecord
 from schema.batching import loaded
 from schema.connections import Connection

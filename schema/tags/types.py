@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from api import models
-from api.queries.articles import ArticleCriteria
+from api.queries.criteria import ArticleCriteria
 from api.queries.records import TagRecord
 from schema.feeds import feed_field
 from schema.relay import Node, id_field, renders
