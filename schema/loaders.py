@@ -280,25 +280,30 @@ class Loaders:
         return self._keyed(catalogue.sections_by_parent, [])
 
     @cached_property
-    def related_by_article(self) -> DataLoader[tuple[int, int], list[ArticleRecord]]:
-        db, prime_refs = self._db, weakly(self.prime_refs)
+    def related_by_article(self) -> DataLoader[tuple[int, int, bool], list[ArticleRecord]]:
+        """Keys (article id, how many, whether the list shows only the stories themselves)."""
+        db, prime_refs, prime = self._db, weakly(self.prime_refs), weakly(self._prime)
 
         async def related(
-            keys: list[tuple[int, int]],
-        ) -> dict[tuple[int, int], list[ArticleRecord]]:
-            # One statement per distinct `first` (in practice one per page).
-            found: dict[tuple[int, int], list[ArticleRecord]] = {}
-            for first in sorted({first for _, first in keys}):
-                ids = [article_id for article_id, size in keys if size == first]
-                by_article = await db.run(related_queries.related_articles, ids, first)
-                for refs in by_article.values():
-                    prime_refs(refs)
-                found.update(
-                    {
-                        (article_id, first): [ref.article for ref in by_article.get(article_id, [])]
-                        for article_id in ids
+            keys: list[tuple[int, int, bool]],
+        ) -> dict[tuple[int, int, bool], list[ArticleRecord]]:
+            # One statement per distinct `first` and kind (in practice one per page).
+            found: dict[tuple[int, int, bool], list[ArticleRecord]] = {}
+            for first, bare in sorted({(first, bare) for _, first, bare in keys}):
+                ids = [pk for pk, size, alone in keys if (size, alone) == (first, bare)]
+                by_article: Mapping[int, list[ArticleRecord]]
+                if bare:
+                    by_article = await db.run(related_queries.related_stories, ids, first)
+                    for stories in by_article.values():
+                        prime("article_by_id", {story.id: story for story in stories})
+                else:
+                    with_refs = await db.run(related_queries.related_articles, ids, first)
+                    for refs in with_refs.values():
+                        prime_refs(refs)
+                    by_article = {
+                        pk: [ref.article for ref in listed] for pk, listed in with_refs.items()
                     }
-                )
+                found.update({(pk, first, bare): by_article.get(pk, []) for pk in ids})
             return found
 
         return _loader(related, [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.api_clients import data
+from tests.conftest import StatementCounter
 from tests.test_read_api import KOREA_HEADLINES, LEAD_HEADLINE
 
 RELATED = """
@@ -48,3 +49,23 @@ async def test_related_size_rules(client: httpx.AsyncClient) -> None:
         json={"query": "{ articles(first: 1) { nodes { related(first: 101) { id } } } }"},
     )
     assert body.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_lists_showing_only_the_stories_read_only_the_stories(
+    client: httpx.AsyncClient, statement_counter: StatementCounter
+) -> None:
+    """A related list that shows only the stories' own fields reads neither their sections'
+    nor their sources' columns (schema/articles/types.py `_OWN_FIELDS`), and lists the same
+    stories as one that shows them."""
+    shown = "{ articles(first: 8) { nodes { id related(first: 4) { id headline %s } } } }"
+    for _ in range(2):  # through Strawberry's pipeline, then the express path
+        statement_counter.statements.clear()
+        bare = await data(client, shown % "")
+        (_, related_bare) = statement_counter.statements
+        statement_counter.statements.clear()
+        full = await data(client, shown % "section { slug } source { slug }")
+        (_, related_full) = statement_counter.statements
+        assert "sections.slug" not in related_bare
+        assert "sections.slug" in related_full
+        ids = [[s["id"] for s in n["related"]] for n in bare["articles"]["nodes"]]
+        assert ids == [[s["id"] for s in n["related"]] for n in full["articles"]["nodes"]]

@@ -44,10 +44,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import LateralFromClause
 
-from api.models import Article, ArticleCountry, ArticleTag
+from api.models import Article, ArticleCountry, ArticleTag, Section, Source
 from api.models_related import RelatedStory
 from api.queries.cards import ArticleRefs, refs_of, with_refs
 from api.queries.driver import rows
+from api.queries.records import ArticleRecord, build, columns
 from api.visibility import visibility_of
 
 RELATED_SECTION_NEIGHBOURS = 50
@@ -148,8 +149,10 @@ _IDS = bindparam("ids", type_=ARRAY(BigInteger))
 _FIRST = bindparam("first", type_=Integer)
 
 
-def _stored() -> Select[Any]:
-    """Each base's first `first` visible entries of its stored list, by rank, with the cards."""
+def _stored(refs: bool = True) -> Select[Any]:
+    """Each base's first `first` visible entries of its stored list, by rank, with the cards
+    (`refs`), or with the stories alone: their sections and sources joined all the same, so
+    that both show exactly the stories a reader may see."""
     base = func.unnest(_IDS).table_valued("id").render_derived("base")
     entry = aliased(RelatedStory, name="entry")
     shown = aliased(Article, name="shown")
@@ -161,15 +164,25 @@ def _stored() -> Select[Any]:
         .limit(_FIRST)
         .lateral("picked")
     )
-    return with_refs(
+    listed = (
         select(base.c.id)
         .select_from(base)
         .join(picked, true())
         .join(Article, Article.id == picked.c.related_id)
-    ).order_by(base.c.id, picked.c.rank)
+    )
+    if refs:
+        listed = with_refs(listed)
+    else:
+        listed = (
+            listed.add_columns(*columns(ArticleRecord))
+            .join(Section, Section.id == Article.section_id)
+            .join(Source, Source.id == Article.source_id)
+        )
+    return listed.order_by(base.c.id, picked.c.rank)
 
 
 _STORED = _stored()
+_STORED_STORIES = _stored(refs=False)
 
 
 def _live() -> Select[Any]:
@@ -188,6 +201,21 @@ def _live() -> Select[Any]:
 
 
 _LIVE = _live()
+
+
+async def related_stories(
+    session: AsyncSession, article_ids: Sequence[int], first: int
+) -> dict[int, list[ArticleRecord]]:
+    """`related_articles`, the stories alone (for lists that show nothing of their section,
+    source, picture, bylines or tags)."""
+    if visibility_of(session).include_unpublished:  # the desk's live lists
+        found = await related_articles(session, article_ids, first)
+        return {key: [refs.article for refs in listed] for key, listed in found.items()}
+    parameters = {"ids": list(article_ids), "first": min(first, RELATED_KEPT)}
+    result: dict[int, list[ArticleRecord]] = defaultdict(list)
+    for row in await rows(session, _STORED_STORIES, parameters):
+        result[row[0]].append(build(ArticleRecord, row, 1))
+    return result
 
 
 async def related_articles(

@@ -56,14 +56,15 @@ def _text_field(attribute: str, description: str) -> str:
 
 
 async def _related_many(
-    articles: Sequence[ArticleRow], context: Context, first: int | None
+    articles: Sequence[ArticleRow], context: Context, first: int | None, bare: bool = False
 ) -> list[list[ArticleRow]]:
+    """`bare`: the lists show only the stories' own fields (`_OWN_FIELDS`)."""
     first = DEFAULT_RELATED if first is None else first
     if not 0 <= first <= MAX_PAGE_SIZE:
         raise BadUserInput(f"`related(first:)` must be between 0 and {MAX_PAGE_SIZE}; got {first}.")
     if first == 0:
         return [[] for _ in articles]
-    keys = [(article.id, first) for article in articles]
+    keys = [(article.id, first, bare) for article in articles]
     return [list(found) for found in await context.loaders.related_by_article.load_many(keys)]
 
 
@@ -73,8 +74,19 @@ async def _related(
     return (await _related_many([root], info.context, first))[0]
 
 
+# Fields read from an article's own row: a related list showing only these needs no section,
+# source or picture read along (the planned executor says what is selected).
+_OWN_FIELDS = frozenset(
+    {
+        *("__typename", "id", "slug", "url", "headline", "dek", "excerpt", "language"),
+        *("publishedAt", "updatedAt", "readingTimeMinutes"),
+    }
+)
+
+
 async def _related_batch(articles: Sequence[ArticleRow], info: BatchInfo) -> list[Any]:
-    return await _related_many(articles, info.context, info.arguments.get("first"))
+    bare = info.selected is not None and info.selected <= _OWN_FIELDS
+    return await _related_many(articles, info.context, info.arguments.get("first"), bare)
 
 
 def search_of(
