@@ -80,4 +80,8 @@ def _before_orm_statement(
     if statement.startswith("ROLLBACK TO SAVEPOINT"):  # undoes a mode set since the savepoint
         _modes[adapter._connection] = (None, adapter._transaction)
     elif not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) and _known(adapter) != CUSTOM:
-        await_(use_mode(adapter, CUSTOM))  # runs in SQLAlchemy's greenlet: it may wait
+        try:
+            await_(use_mode(adapter, CUSTOM))  # runs in SQLAlchemy's greenlet: it may wait
+        except Exception:  # a dead connection, an aborted transaction: the statement itself
+            # meets the same, and SQLAlchemy reports it as for any statement
+            _modes[adapter._connection] = (None, adapter._transaction)

@@ -5,8 +5,10 @@ their values; a mode set inside a transaction that rolls back is set again."""
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.database import create_engine, open_session, session_factory
 from api.models import Section
@@ -82,3 +84,26 @@ async def test_a_mode_set_in_a_transaction_that_rolls_back_is_set_again(
                 assert generic >= 2
     finally:
         await engine.dispose()
+
+
+async def test_a_dead_connection_is_reported_as_for_any_statement(
+    database_url: str, settings: Settings, engine: AsyncEngine
+) -> None:
+    """Switching the mode back for the ORM meets the dead connection first; what the caller
+    gets is SQLAlchemy's error for it (a retry or a 503 follows: api/database.py)."""
+    app_engine = create_engine(database_url, settings)
+    try:
+        async with app_engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            session = open_session(session_factory(connection), Visibility.public())
+            async with session:
+                await row_by_slug(session, Section, "diplomacy")  # leaves it generic
+                pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+                await row_by_slug(session, Section, "diplomacy")
+                async with engine.connect() as other:
+                    await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                with pytest.raises(DBAPIError) as raised:
+                    await session.execute(text("SELECT 1"))
+                assert raised.value.connection_invalidated
+    finally:
+        await app_engine.dispose()
