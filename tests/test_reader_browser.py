@@ -23,6 +23,7 @@ from selenium.common.exceptions import (
     NoSuchElementException,
     StaleElementReferenceException,
     TimeoutException,
+    WebDriverException,
 )
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -280,7 +281,14 @@ def _wait_for_text(driver: webdriver.Chrome, css: str, expected: str | None = No
 
     def ready(d: webdriver.Chrome) -> bool:
         nonlocal seen
-        seen = str(d.find_element(By.CSS_SELECTOR, css).text).strip()
+        try:
+            seen = str(d.find_element(By.CSS_SELECTOR, css).text).strip()
+        except WebDriverException as error:
+            # The page was replaced while the element was read (Chromium's way of saying it,
+            # seen once in CI): look again, as for a stale element.
+            if "does not belong to the document" not in str(error):
+                raise
+            return False
         return bool(seen) and (expected is None or seen == expected)
 
     waiting = WebDriverWait(
