@@ -106,7 +106,7 @@ def with_card(
 ) -> Select[Any]:
     """`with_refs`, and `article`'s bylines (in byline order) and tags (by name) as two more
     columns, each an array of rows (NULL for none; always NULL for a part not in `parts`);
-    `card_builder(parts)` reads them back. The session's visibility applies inside them as
+    `CARD_BUILDERS[parts]` reads them back. The session's visibility applies inside them as
     anywhere (a reader sees only listed authors and tags)."""
     return with_refs(statement, article).add_columns(
         _bylines(article) if CardParts.BYLINES in parts else null().label("no_bylines"),
@@ -171,32 +171,20 @@ def refs_of(row: Sequence[Any], start: int = 0) -> ArticleRefs:
     return _new(ArticleRefs, (*_joined(row, start), None, None))
 
 
-def card_of(row: Sequence[Any]) -> ArticleRefs:
-    """The records `with_card` added to a statement (its first columns), all parts read."""
-    bylines = list(map(_author, row[_BYLINES_AT] or ()))
-    return _new(ArticleRefs, (*_joined(row, 0), bylines, list(map(_tag, row[_TAGS_AT] or ()))))
+def _card(read_bylines: bool, read_tags: bool, row: Sequence[Any]) -> ArticleRefs:
+    """The records `with_card` added to a statement (its first columns); a part not read
+    stays None."""
+    bylines = list(map(_author, row[_BYLINES_AT] or ())) if read_bylines else None
+    tags = list(map(_tag, row[_TAGS_AT] or ())) if read_tags else None
+    return _new(ArticleRefs, (*_joined(row, 0), bylines, tags))
 
 
-def _bylines_only(row: Sequence[Any]) -> ArticleRefs:
-    bylines = list(map(_author, row[_BYLINES_AT] or ()))
-    return _new(ArticleRefs, (*_joined(row, 0), bylines, None))
-
-
-def _tags_only(row: Sequence[Any]) -> ArticleRefs:
-    return _new(ArticleRefs, (*_joined(row, 0), None, list(map(_tag, row[_TAGS_AT] or ()))))
-
-
-def _refs_only(row: Sequence[Any]) -> ArticleRefs:
-    return _new(ArticleRefs, (*_joined(row, 0), None, None))
-
-
-# Reads a card back from a `with_card(..., parts)` row; a part not read stays None.
+# Reads a card back from a `with_card(..., parts)` row.
 CARD_BUILDERS: dict[CardParts, Callable[[Sequence[Any]], ArticleRefs]] = {
-    CardParts.ALL: card_of,
-    CardParts.BYLINES: _bylines_only,
-    CardParts.TAGS: _tags_only,
-    CardParts.NONE: _refs_only,
+    parts: partial(_card, CardParts.BYLINES in parts, CardParts.TAGS in parts)
+    for parts in (CardParts.NONE, CardParts.BYLINES, CardParts.TAGS, CardParts.ALL)
 }
+card_of = CARD_BUILDERS[CardParts.ALL]  # all parts read
 
 
 _BY_IDS = bindparam("ids", type_=ARRAY(BigInteger))
