@@ -4,11 +4,14 @@ their values; a mode set inside a transaction that rolls back is set again."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from api.database import create_engine, open_session, session_factory
 from api.models import Section
@@ -50,40 +53,44 @@ async def test_feeds_run_on_their_generic_plan_and_searches_on_their_own(
     assert (search_after[0] - search_before[0], search_after[1] - search_before[1]) == (0, 3)
 
 
-async def test_the_orm_gets_plans_for_its_values_after_a_generic_read(
-    database_url: str, settings: Settings
-) -> None:
+@asynccontextmanager
+async def app_session(
+    database_url: str, settings: Settings, *, autocommit: bool
+) -> AsyncIterator[tuple[AsyncConnection, AsyncSession]]:
+    """A reader's session on one connection of an engine made as the app makes it (with its
+    plan modes), in autocommit as reads run, or in a transaction."""
     engine = create_engine(database_url, settings)
     try:
         async with engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            session = open_session(session_factory(connection), Visibility.public())
-            async with session:
-                await row_by_slug(session, Section, "diplomacy")  # leaves it generic
-                shown = (await session.execute(text("SHOW plan_cache_mode"))).scalar_one()
-                assert shown == "force_custom_plan"
-                await row_by_slug(session, Section, "diplomacy")  # generic again
-                assert await plans_of(connection, "WHERE sections.slug = $") == (2, 0)
+            if autocommit:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+            async with open_session(session_factory(connection), Visibility.public()) as session:
+                yield connection, session
     finally:
         await engine.dispose()
+
+
+async def test_the_orm_gets_plans_for_its_values_after_a_generic_read(
+    database_url: str, settings: Settings
+) -> None:
+    async with app_session(database_url, settings, autocommit=True) as (connection, session):
+        await row_by_slug(session, Section, "diplomacy")  # leaves it generic
+        shown = (await session.execute(text("SHOW plan_cache_mode"))).scalar_one()
+        assert shown == "force_custom_plan"
+        await row_by_slug(session, Section, "diplomacy")  # generic again
+        assert await plans_of(connection, "WHERE sections.slug = $") == (2, 0)
 
 
 async def test_a_mode_set_in_a_transaction_that_rolls_back_is_set_again(
     database_url: str, settings: Settings
 ) -> None:
-    engine = create_engine(database_url, settings)
-    try:
-        async with engine.connect() as connection:
-            session = open_session(session_factory(connection), Visibility.public())
-            async with session:
-                await row_by_slug(session, Section, "diplomacy")  # in a transaction: generic
-                await connection.rollback()  # the mode goes back to custom with it
-                await row_by_slug(session, Section, "diplomacy")  # generic again
-                generic, custom = await plans_of(connection, "WHERE sections.slug = $")
-                assert custom == 0  # it ran in the mode it was put in again
-                assert generic >= 2
-    finally:
-        await engine.dispose()
+    async with app_session(database_url, settings, autocommit=False) as (connection, session):
+        await row_by_slug(session, Section, "diplomacy")  # in a transaction: generic
+        await connection.rollback()  # the mode goes back to custom with it
+        await row_by_slug(session, Section, "diplomacy")  # generic again
+        generic, custom = await plans_of(connection, "WHERE sections.slug = $")
+        assert custom == 0  # it ran in the mode it was put in again
+        assert generic >= 2
 
 
 async def test_a_dead_connection_is_reported_as_for_any_statement(
@@ -91,19 +98,12 @@ async def test_a_dead_connection_is_reported_as_for_any_statement(
 ) -> None:
     """Switching the mode back for the ORM meets the dead connection first; what the caller
     gets is SQLAlchemy's error for it (a retry or a 503 follows: api/database.py)."""
-    app_engine = create_engine(database_url, settings)
-    try:
-        async with app_engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            session = open_session(session_factory(connection), Visibility.public())
-            async with session:
-                await row_by_slug(session, Section, "diplomacy")  # leaves it generic
-                pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-                await row_by_slug(session, Section, "diplomacy")
-                async with engine.connect() as other:
-                    await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-                with pytest.raises(DBAPIError) as raised:
-                    await session.execute(text("SELECT 1"))
-                assert raised.value.connection_invalidated
-    finally:
-        await app_engine.dispose()
+    async with app_session(database_url, settings, autocommit=True) as (_, session):
+        await row_by_slug(session, Section, "diplomacy")  # leaves it generic
+        pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        await row_by_slug(session, Section, "diplomacy")
+        async with engine.connect() as other:
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DBAPIError) as raised:
+            await session.execute(text("SELECT 1"))
+        assert raised.value.connection_invalidated
